@@ -1,0 +1,37 @@
+"""Quickstart: the outline and the sentences (with their sections) of the bundled sample speech.
+
+    python examples/quickstart.py [FILE]
+
+With FILE (any of UTF-8, UTF-16, GB18030/GBK, Big5), that speech is read instead.
+"""
+
+import sys
+
+import policy_nlp
+
+
+def main() -> None:
+    nlp = policy_nlp.load()
+    if len(sys.argv) > 1:
+        text = policy_nlp.read_text_file(sys.argv[1]).text
+    else:
+        text = policy_nlp.sample_speech()
+    doc = nlp(text)
+
+    print("Outline")
+    for item in doc._.outline:
+        print("  " * item["level"] + item["text"])
+
+    print("\nSentences")
+    for i, sent in enumerate(doc._.sentences):
+        print(f"{i:3d}  [{sent.start_char:>5}:{sent.end_char:<5}]  {sent.text}")
+        if sent._.section:
+            print(f"{'':5}  section: {' > '.join(sent._.section_path)}")
+
+    record = policy_nlp.to_record(doc)
+    print(f"\n{len(record['sentences'])} sentences, {len(record['outline'])} outline items "
+          f"(record schema v{record['schema_version']})")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,28 @@
+"""policy_nlp: read Chinese policy speeches the way an analyst does.
+
+``policy_nlp.load()`` returns a spaCy ``Language`` that segments words, splits sentences
+(SENTENCES.md) and finds the speech's outline; ``policy_nlp.to_record(doc)`` turns a
+processed Doc into a JSON-able dict.
+"""
+
+__version__ = "0.1.0"
+
+from .pipeline import PolicyChinese, assemble, blank, default_model_path, load  # noqa: E402
+from .readers import DecodeError, decode_text, read_text_file  # noqa: E402
+from .records import SCHEMA_VERSION, to_record  # noqa: E402
+from .resources import sample_speech  # noqa: E402
+
+__all__ = [
+    "__version__",
+    "PolicyChinese",
+    "assemble",
+    "blank",
+    "default_model_path",
+    "load",
+    "DecodeError",
+    "decode_text",
+    "read_text_file",
+    "SCHEMA_VERSION",
+    "to_record",
+    "sample_speech",
+]

@@ -1,0 +1,106 @@
+"""The ``policy-nlp`` command: ``--version``, ``info``, ``split FILE|-``, ``demo``."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+from . import __version__
+
+
+def _escape(text: str) -> str:
+    return text.replace("\\", "\\\\").replace("\t", "\\t").replace("\r", "\\r").replace("\n", "\\n")
+
+
+def _load(args):
+    from .pipeline import load
+
+    overrides = {}
+    if getattr(args, "clauses", False):
+        overrides["components.policy_sentences.clause_mode"] = True
+    return load(args.model, config=overrides)
+
+
+def cmd_info(args) -> int:
+    import spacy
+
+    from .pipeline import default_model_path
+
+    path = args.model or default_model_path()
+    nlp = _load(args)
+    seg = getattr(nlp.tokenizer, "segmenter", None)
+    print(f"policy_nlp {__version__} (spaCy {spacy.__version__}, Python {sys.version.split()[0]})")
+    print(f"pipeline:   {path}")
+    print(f"name:       {nlp.meta.get('lang')}_{nlp.meta.get('name')} {nlp.meta.get('version')}")
+    print(f"components: tokenizer, {', '.join(nlp.pipe_names)}")
+    if seg is not None:
+        size = sum(p.stat().st_size for p in Path(path, "tokenizer").rglob("*") if p.is_file())
+        print(f"segmenter:  {seg.n_features:,} features, {len(seg.user_words):,} user words, {size / 1e6:.1f} MB")
+    return 0
+
+
+def cmd_split(args) -> int:
+    from .readers import DecodeError, decode_text
+    from .records import to_record
+
+    try:
+        data = sys.stdin.buffer.read() if args.file == "-" else Path(args.file).read_bytes()
+    except OSError as err:
+        print(f"policy-nlp: cannot read {args.file}: {err.strerror}", file=sys.stderr)
+        return 2
+    try:
+        text = decode_text(data).text
+    except DecodeError as err:
+        print(f"policy-nlp: {args.file}: {err}", file=sys.stderr)
+        return 2
+    doc = _load(args)(text)
+    if args.json:
+        print(json.dumps(to_record(doc), ensure_ascii=False))
+        return 0
+    for sent in doc._.sentences:
+        print(f"{sent.start_char}\t{sent.end_char}\t{_escape(sent.text)}")
+    return 0
+
+
+def cmd_demo(args) -> int:
+    from .resources import sample_speech
+
+    nlp = _load(args)
+    doc = nlp(sample_speech())
+    print("== Outline ==")
+    for item in doc._.outline:
+        print(f"{'  ' * (item['level'] - 1)}{item['text']}  [{item['start']}:{item['end']}]")
+    print()
+    print("== Sentences ==")
+    for i, sent in enumerate(doc._.sentences):
+        section = sent._.section or "-"
+        print(f"{i:3d} [{sent.start_char}:{sent.end_char}] ({section}) {sent.text}")
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="policy-nlp", description="Read Chinese policy speeches.")
+    parser.add_argument("--version", action="version", version=f"policy_nlp {__version__}")
+    parser.add_argument("--model", type=Path, default=None, help="pipeline directory (default: the shipped one)")
+    sub = parser.add_subparsers(dest="command", required=True)
+    sub.add_parser("info", help="show the pipeline and its models").set_defaults(func=cmd_info)
+    split = sub.add_parser("split", help="print the sentences of a text file (or - for stdin)")
+    split.add_argument("file", help="a text file in UTF-8/UTF-16/GB18030/Big5, or - for stdin")
+    split.add_argument("--json", action="store_true", help="print the whole record as JSON")
+    split.add_argument("--clauses", action="store_true", help="also split at ；")
+    split.set_defaults(func=cmd_split)
+    sub.add_parser("demo", help="outline and sentences of the bundled sample speech").set_defaults(func=cmd_demo)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        return args.func(args)
+    except FileNotFoundError as err:
+        print(f"policy-nlp: {err}", file=sys.stderr)
+        return 2
+    except BrokenPipeError:  # e.g. piped into `head`
+        return 0

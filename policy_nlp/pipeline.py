@@ -1,0 +1,99 @@
+"""The pipeline object: loading the shipped spaCy pipeline and assembling a new one from parts."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any
+
+import spacy
+from spacy.lang.zh import Chinese
+from spacy.tokens import Doc
+from spacy.util import load_config, load_meta
+
+from . import outline, sentences, tokenizer  # noqa: F401  (registers factories and extensions)
+
+PACKAGE_ROOT = Path(__file__).resolve().parent
+DEFAULT_MODEL = "policy_zh_sm"
+MODEL_ENV = "POLICY_NLP_MODEL"
+# spaCy refuses texts over 1,000,000 characters by default, a guard for its parser and NER.
+# Our components are linear in time and memory, so whole documents of up to 20 M
+# characters (about 3 GB of tokens) are accepted; batch processing splits larger ones.
+MAX_LENGTH = 20_000_000
+
+
+class PolicyChinese(Chinese):
+    """spaCy's ``Chinese`` with input checking suited to batch jobs: anything but text
+    (or a Doc) raises ``TypeError`` naming the type, instead of spaCy's ``ValueError``."""
+
+    def _ensure_doc(self, doc_like: Any) -> Doc:
+        if isinstance(doc_like, (str, Doc)):
+            return super()._ensure_doc(doc_like)
+        if isinstance(doc_like, (bytes, bytearray)):
+            raise TypeError(
+                f"policy_nlp expects text as str, got {type(doc_like).__name__}: decode it first "
+                "(policy_nlp.decode_text detects GB18030/GBK/UTF-16/UTF-8 with BOM)"
+            )
+        raise TypeError(f"policy_nlp expects text as str, got {type(doc_like).__name__}")
+
+
+def default_model_path() -> Path:
+    """The shipped pipeline: ``$POLICY_NLP_MODEL`` or ``models/policy_zh_sm`` in the repository."""
+    if os.environ.get(MODEL_ENV):
+        return Path(os.environ[MODEL_ENV])
+    return PACKAGE_ROOT.parent / "models" / DEFAULT_MODEL
+
+
+def load(path: str | Path | None = None, device: str = "cpu", *, exclude: tuple[str, ...] = (), config: dict | None = None) -> PolicyChinese:
+    """Load a policy_nlp pipeline directory (default: the shipped ``models/policy_zh_sm``).
+
+    ``device`` is ``"cpu"`` or ``"cuda"``/``"cuda:N"`` for components that run neural
+    models; ``exclude`` names components not to load; ``config`` overrides config values
+    (e.g. ``{"components.policy_sentences.clause_mode": True}``).
+    """
+    path = Path(path) if path is not None else default_model_path()
+    if not (path / "config.cfg").exists():
+        raise FileNotFoundError(
+            f"No policy_nlp pipeline at {path} (config.cfg missing). Pass the path of a "
+            f"pipeline directory or set {MODEL_ENV}."
+        )
+    if device != "cpu" and not device.startswith("cuda"):
+        raise ValueError(f"device must be 'cpu' or 'cuda[:N]', not {device!r}")
+    cfg = load_config(path / "config.cfg", overrides=dict(config or {}))
+    meta = load_meta(path / "meta.json")
+    nlp = PolicyChinese.from_config(cfg, meta=meta, exclude=list(exclude))
+    nlp.from_disk(path, exclude=list(exclude))
+    nlp.max_length = MAX_LENGTH
+    return nlp
+
+
+def blank() -> PolicyChinese:
+    """An empty pipeline with the policy tokenizer (no segmentation model loaded)."""
+    return PolicyChinese.from_config({"nlp": {"tokenizer": {"@tokenizers": "policy_nlp.tokenizer.v1"}}})
+
+
+def assemble(segmenter_dir: str | Path, out: str | Path | None = None) -> PolicyChinese:
+    """Build the shipped pipeline from its parts: the trained segmenter and our components."""
+    from .segmenter import CRFSegmenter
+    from . import __version__
+
+    nlp = blank()
+    nlp.tokenizer.segmenter = CRFSegmenter.from_disk(segmenter_dir)
+    nlp.add_pipe("policy_sentences")
+    nlp.add_pipe("policy_outline")
+    nlp.meta.update(
+        {
+            "name": DEFAULT_MODEL,
+            "version": __version__,
+            "description": "policy_nlp: Chinese policy speeches (word segmentation, sentences, outline)",
+            "license": "MIT",
+            "author": "policy_nlp",
+            "requirements": [f"policy_nlp>={__version__}"],
+        }
+    )
+    if out is not None:
+        nlp.to_disk(out)
+    return nlp
+
+
+__all__ = ["PolicyChinese", "load", "blank", "assemble", "default_model_path", "spacy"]

@@ -1,0 +1,123 @@
+"""spaCy tokenizer that segments Chinese words with our shipped pkuseg model.
+
+Registered as ``policy_nlp.tokenizer.v1`` (``[nlp.tokenizer]`` in the pipeline config).
+Tokens cover the text exactly: white space that is not a single space after a word
+becomes a token of its own, as spaCy's own tokenizers do, so ``doc.text == text``.
+Lone surrogates (not valid Unicode) become U+FFFD in ``doc.text``, one for one.
+Serialised to ``tokenizer/segmenter/`` (msgpack + safetensors) and ``tokenizer/cfg``.
+"""
+
+from __future__ import annotations
+
+import re
+import tempfile
+from pathlib import Path
+from typing import Iterable
+
+import srsly
+from spacy.tokens import Doc
+from spacy.util import registry
+from spacy.vocab import Vocab
+
+from .segmenter import CRFSegmenter
+
+SEGMENTER_DIR = "segmenter"
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+@registry.tokenizers("policy_nlp.tokenizer.v1")
+def create_tokenizer():
+    def tokenizer_factory(nlp):
+        return PolicyTokenizer(nlp.vocab)
+
+    return tokenizer_factory
+
+
+class PolicyTokenizer:
+    """Words from :class:`~policy_nlp.segmenter.CRFSegmenter`; a character per token until a model is loaded."""
+
+    def __init__(self, vocab: Vocab, segmenter: CRFSegmenter | None = None):
+        self.vocab = vocab
+        self.segmenter = segmenter
+
+    def __call__(self, text: str) -> Doc:
+        if not isinstance(text, str):
+            raise TypeError(f"policy_nlp tokenizes str, not {type(text).__name__}")
+        if _SURROGATE.search(text):
+            # Lone surrogates cannot be stored by spaCy (they are not valid Unicode text);
+            # U+FFFD takes their place, one character for one, so offsets stay the same.
+            text = _SURROGATE.sub("\ufffd", text)
+        if self.segmenter is not None:
+            spans = self.segmenter.word_spans(text)
+        else:
+            spans = ((i, i + 1) for i, c in enumerate(text) if not c.isspace())
+        words, spaces = words_and_spaces(text, spans)
+        return Doc(self.vocab, words=words, spaces=spaces)
+
+    def pipe(self, texts: Iterable[str], batch_size: int = 1000):
+        for text in texts:
+            yield self(text)
+
+    def add_user_words(self, words: Iterable[str]) -> None:
+        """Add words that must never be split (e.g. names of local programmes)."""
+        if self.segmenter is None:
+            raise ValueError("this tokenizer has no segmenter model loaded")
+        self.segmenter.add_user_words(words)
+
+    # ---------------------------------------------------------------- serialisation
+    def to_disk(self, path, *, exclude=tuple()):
+        path = Path(path)
+        path.mkdir(parents=True, exist_ok=True)
+        srsly.write_json(path / "cfg", {"segmenter": self.segmenter is not None})
+        if self.segmenter is not None:
+            self.segmenter.to_disk(path / SEGMENTER_DIR)
+
+    def from_disk(self, path, *, exclude=tuple()):
+        path = Path(path)
+        cfg = srsly.read_json(path / "cfg") if (path / "cfg").exists() else {}
+        if cfg.get("segmenter"):
+            self.segmenter = CRFSegmenter.from_disk(path / SEGMENTER_DIR)
+        return self
+
+    def to_bytes(self, *, exclude=tuple()) -> bytes:
+        with tempfile.TemporaryDirectory() as tmp:
+            self.to_disk(tmp)
+            files = {p.relative_to(tmp).as_posix(): p.read_bytes() for p in Path(tmp).rglob("*") if p.is_file()}
+        return srsly.msgpack_dumps(files)
+
+    def from_bytes(self, data: bytes, *, exclude=tuple()):
+        files = srsly.msgpack_loads(data)
+        with tempfile.TemporaryDirectory() as tmp:
+            for name, content in files.items():
+                target = Path(tmp, name)
+                if Path(tmp) not in target.resolve().parents:
+                    raise ValueError(f"refusing tokenizer member outside its folder: {name}")
+                target.parent.mkdir(parents=True, exist_ok=True)
+                target.write_bytes(content)
+            return self.from_disk(tmp)
+
+
+def words_and_spaces(text: str, spans: Iterable[tuple[int, int]]) -> tuple[list[str], list[bool]]:
+    """spaCy's words/spaces for word spans of ``text``: gaps between words become tokens,
+    except a single leading space, which becomes the preceding word's trailing space."""
+    words: list[str] = []
+    spaces: list[bool] = []
+    pos = 0
+    for start, end in spans:
+        if start > pos:
+            _add_gap(text[pos:start], words, spaces)
+        words.append(text[start:end])
+        spaces.append(False)
+        pos = end
+    if pos < len(text):
+        _add_gap(text[pos:], words, spaces)
+    return words, spaces
+
+
+def _add_gap(gap: str, words: list[str], spaces: list[bool]) -> None:
+    if words and not spaces[-1] and gap[0] == " ":
+        spaces[-1] = True
+        gap = gap[1:]
+    if gap:
+        words.append(gap)
+        spaces.append(False)

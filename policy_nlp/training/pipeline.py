@@ -1,0 +1,42 @@
+"""Assemble the shipped pipeline directory from its parts: ``python -m policy_nlp.training.pipeline``.
+
+Parts: the exported segmenter (``--segmenter``, default: the output of
+``policy_nlp.training.segmenter``, else the segmenter already shipped) and the
+components' default configs. The result replaces ``models/policy_zh_sm``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import shutil
+import tempfile
+from pathlib import Path
+
+from ..pipeline import assemble, default_model_path
+from ..tokenizer import SEGMENTER_DIR
+from .segmenter import DEFAULT_CACHE
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--segmenter", type=Path, default=None)
+    parser.add_argument("--out", type=Path, default=default_model_path())
+    args = parser.parse_args(argv)
+    segmenter = args.segmenter
+    if segmenter is None:
+        trained = DEFAULT_CACHE / "model"
+        segmenter = trained if trained.exists() else args.out / "tokenizer" / SEGMENTER_DIR
+    with tempfile.TemporaryDirectory() as tmp:
+        # Copy first: the source may live inside the directory we are about to replace.
+        source = Path(tmp) / "segmenter"
+        shutil.copytree(segmenter, source)
+        staging = Path(tmp) / "pipeline"
+        nlp = assemble(source, staging)
+        if args.out.exists():
+            shutil.rmtree(args.out)
+        shutil.copytree(staging, args.out)
+    print(f"wrote {args.out} (tokenizer, {', '.join(nlp.pipe_names)})")
+
+
+if __name__ == "__main__":
+    main()
