@@ -1,4 +1,4 @@
-"""The ``policy-nlp`` command: ``--version``, ``info``, ``split FILE|-``, ``demo``."""
+"""The ``policy-nlp`` command: ``--version``, ``info``, ``split FILE|-``, ``demo``, ``process``."""
 
 from __future__ import annotations
 
@@ -80,6 +80,35 @@ def cmd_demo(args) -> int:
     return 0
 
 
+def cmd_process(args) -> int:
+    import logging
+
+    logging.basicConfig(level=logging.INFO if args.verbose else logging.WARNING,
+                        format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    options = dict(format=args.format, batch_size=args.batch_size, device=args.device, resume=not args.no_resume,
+                   include=args.include, exclude=args.exclude, model=args.model, max_chars=args.max_chars,
+                   max_member_bytes=args.max_member_bytes,
+                   timeout=args.timeout or None, quiet=True if args.quiet else None)
+    try:
+        if args.scheduler:
+            from .dask import process_on_dask
+
+            summary = process_on_dask(args.inputs, args.output, scheduler=args.scheduler, **options)
+        else:
+            from .batch import process
+
+            summary = process(args.inputs, args.output, n_process=args.n_process, **options)
+    except KeyboardInterrupt:
+        print(f"policy-nlp: interrupted; finished chunks are kept in {args.output}: "
+              "run the same command again to resume", file=sys.stderr)
+        return 130
+    except (ValueError, ImportError, NotADirectoryError) as err:
+        print(f"policy-nlp: {err}", file=sys.stderr)
+        return 2
+    print(summary.line())
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="policy-nlp", description="Read Chinese policy speeches.")
     parser.add_argument("--version", action="version", version=f"policy_nlp {__version__}")
@@ -92,6 +121,24 @@ def build_parser() -> argparse.ArgumentParser:
     split.add_argument("--clauses", action="store_true", help="also split at ；")
     split.set_defaults(func=cmd_split)
     sub.add_parser("demo", help="outline and sentences of the bundled sample speech").set_defaults(func=cmd_demo)
+    proc = sub.add_parser("process", help="process files, folders and zip/tar archives into an output folder")
+    proc.add_argument("inputs", nargs="+", help="files, folders, .zip, .tar, .tar.gz")
+    proc.add_argument("-o", "--output", required=True, type=Path, help="output folder (created; resumed if it exists)")
+    proc.add_argument("--format", choices=["jsonl", "parquet", "csv"], default="jsonl")
+    proc.add_argument("--n-process", type=int, default=1, help="worker processes (default 1)")
+    proc.add_argument("--batch-size", type=int, default=64, help="documents per written chunk (default 64)")
+    proc.add_argument("--device", default="cpu", help="cpu or cuda[:N]")
+    proc.add_argument("--no-resume", action="store_true", help="start the output folder over")
+    proc.add_argument("--include", action="append", default=[], metavar="GLOB", help="only matching paths (repeatable)")
+    proc.add_argument("--exclude", action="append", default=[], metavar="GLOB", help="skip matching paths (repeatable)")
+    proc.add_argument("--scheduler", help="dask.distributed scheduler address, e.g. tcp://host:8786")
+    proc.add_argument("--max-chars", type=int, default=1_000_000, help="longer documents go in paragraph chunks")
+    proc.add_argument("--timeout", type=float, default=600, help="seconds per document (0: no limit)")
+    proc.add_argument("--max-member-bytes", type=int, default=200 * 1024 * 1024,
+                      help="archive members larger than this are refused (zip bombs)")
+    proc.add_argument("--quiet", action="store_true", help="no progress bar")
+    proc.add_argument("-v", "--verbose", action="store_true", help="log every skipped or failed input")
+    proc.set_defaults(func=cmd_process)
     return parser
 
 

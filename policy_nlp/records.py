@@ -58,3 +58,49 @@ def to_record(doc: Doc, *, tokens: bool = False, text: bool = True) -> dict[str,
         record["tokens"] = [[t.idx, t.idx + len(t.text)] for t in doc if not t.is_space]
     return record
 
+
+
+# Offsets in a record that move when a piece of a document is placed back into the whole.
+_OFFSET_FIELDS = {"sentences": ("start", "end"), "outline": ("start", "end", "section_end"), "entities": ("start", "end")}
+
+
+def merge_records(text: str, pieces: list[tuple[int, dict]]) -> dict:
+    """One record for ``text`` from records of its pieces, each given with its start offset.
+
+    Offsets are moved into the whole text, sentence ids renumbered, and the outline and
+    every sentence's section rebuilt over the whole text, so that a document processed in
+    paragraph chunks gets the same record shape as one processed whole.
+    """
+    from .outline import build_outline
+
+    merged: dict = {
+        "schema": SCHEMA,
+        "schema_version": SCHEMA_VERSION,
+        "policy_nlp_version": __version__,
+        "text_length": len(text),
+    }
+    for offset, record in pieces:
+        for key, value in record.items():
+            if key in merged and key not in _OFFSET_FIELDS and key != "tokens":
+                continue
+            if key == "tokens":
+                merged.setdefault("tokens", []).extend([[s + offset, e + offset] for s, e in value])
+            elif key in _OFFSET_FIELDS:
+                fields = _OFFSET_FIELDS[key]
+                for entry in value:
+                    moved = dict(entry)
+                    for f in fields:
+                        if moved.get(f) is not None:
+                            moved[f] += offset
+                    merged.setdefault(key, []).append(moved)
+            else:
+                merged[key] = value
+    sentences = merged.setdefault("sentences", [])
+    outline = build_outline(text, [(s["start"], s["end"]) for s in sentences])
+    merged["outline"] = outline
+    for i, sentence in enumerate(sentences):
+        path = [item["text"] for item in section_path_at(outline, sentence["start"])]
+        sentence["id"] = i
+        sentence["section"] = path[-1] if path else None
+        sentence["section_path"] = path
+    return merged
