@@ -2,11 +2,13 @@
 
 ``policy_nlp.load()`` returns a spaCy ``Language`` that segments words, splits sentences
 (SENTENCES.md) and finds the speech's outline; ``policy_nlp.to_record(doc)`` turns a
-processed Doc into a JSON-able dict.
+processed Doc into a JSON-able dict; ``policy_nlp.process(inputs, output)`` runs whole
+archives into an output folder.
 """
 
 __version__ = "0.1.0"
 
+from .batch import process  # noqa: E402
 from .pipeline import PolicyChinese, assemble, blank, default_model_path, load  # noqa: E402
 from .readers import DecodeError, decode_text, read_text_file  # noqa: E402
 from .records import SCHEMA_VERSION, to_record  # noqa: E402
@@ -25,4 +27,5 @@ __all__ = [
     "SCHEMA_VERSION",
     "to_record",
     "sample_speech",
+    "process",
 ]

@@ -8,8 +8,8 @@ style opens a deeper level; an item whose number continues a list of the same fa
 its sibling whatever its style.
 
 Each item covers a *section* from its start to ``section_end``: a heading until the next
-sibling or ancestor, a paragraph item until the end of its paragraph, an inline item
-until its next sibling or the end of its parent. A paragraph that opens with 同志们，
+sibling or ancestor, a paragraph or inline item until its next sibling or the end of its
+paragraph (or of its parent, if that comes first). A paragraph that opens with 同志们，
 closes every open section (the speaker turns to the audience). ``span._.section`` is the text of the
 innermost item whose section contains the span's start; ``span._.section_path`` lists all
 enclosing items, outermost first.
@@ -53,6 +53,7 @@ def build_outline(text: str, sentences: list[tuple[int, int]]) -> list[dict]:
     stack: list[_Frame] = []
     blocks = -1
     last_top: int | None = None
+    last_at_depth: dict[int, tuple[str, int]] = {}  # the latest item placed at each depth, open or closed
 
     lines = text_lines(text)
     line_starts = [s for s, _ in lines]
@@ -73,17 +74,22 @@ def build_outline(text: str, sentences: list[tuple[int, int]]) -> list[dict]:
         style = "heading" if whole_line else ("paragraph" if line_start else "inline")
         depth = _sibling_depth(stack, marker, style)
         if depth is None:
-            if marker.family == "sequence" and marker.number > 1:
-                continue  # 其次/最后 never open a list on their own
             depth = len(stack)
+            previous = last_at_depth.get(depth)
+            continues = previous is not None and previous[0] == marker.family
+            if marker.family == "sequence" and marker.number > 1 and not continues:
+                continue  # 其次/最后 never open a list on their own
         else:
             style = stack[depth].style  # a list keeps the style of its first item
         for frame in stack[depth:][::-1]:
             close(frame, start)
         del stack[depth:]
         parent_limit = stack[-1].limit if stack else len(text)
-        limit = {"heading": parent_limit, "paragraph": min(line_end, parent_limit), "inline": parent_limit}[style]
+        limit = parent_limit if style == "heading" else min(line_end, parent_limit)
         level = depth + 1
+        last_at_depth[depth] = (marker.family, marker.number)
+        for deeper in [d for d in last_at_depth if d > depth]:
+            del last_at_depth[deeper]
         if level == 1:
             if last_top is None or marker.number <= last_top:
                 blocks += 1

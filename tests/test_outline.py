@@ -157,3 +157,24 @@ def test_seed_speech_outline(nlp, shared):
     assert len(children["二要优化营商环境，护航企业发展。"]) == 3
     assert len(children["五要聚焦安全生产，加强风险防范。"]) == 3
     assert "三要激发市场活力，释放消费潜力。" not in children
+
+
+def test_sequence_paragraphs_and_inline_items_end_with_their_paragraph():
+    text = (
+        "过去一年成效明显。一是投资增长较快。二是消费稳步回升。\n"
+        "下面讲几点意见。\n"
+        "首先，要稳投资。一是抓开工。二是抓入库。\n"
+        "其次，要促消费。\n"
+        "最后，要保民生。\n"
+    )
+    assert outline_of(text) == [
+        (1, "一是投资增长较快。"),
+        (1, "二是消费稳步回升。"),
+        (1, "首先，要稳投资。"),
+        (2, "一是抓开工。"),
+        (2, "二是抓入库。"),
+        (1, "其次，要促消费。"),
+        (1, "最后，要保民生。"),
+    ]
+    items = build_outline(text, sentence_offsets(text))
+    assert items[1]["section_end"] == text.index("\n下面")
