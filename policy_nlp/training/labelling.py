@@ -1,0 +1,228 @@
+"""Labelling sentences for the directive classifier (areas and directive flag, ANNOTATION.md).
+
+    python -m policy_nlp.training.labelling sample [--n 4800]      # tasks from the corpus train split
+    python -m policy_nlp.training.labelling sample-synthetic       # tasks from training_data/synthetic
+    python -m policy_nlp.training.labelling validate LABELS.jsonl  # check a labelled batch against its tasks
+    python -m policy_nlp.training.labelling agreement A_DIR B_DIR  # labeller agreement on batches both labelled
+
+Tasks (with sentence text, for the labeller) go to ``.cache/labelling/tasks/`` and are never
+committed: corpus text stays in ``../shared``. Labels are committed under
+``training_data/directives/`` as ``{"id", "file", "start", "end", "area", "directive"}``:
+offsets into the corpus file (or into a synthetic speech), no text.
+
+Sampling is lexicon-stratified: for each policy area, sentences that contain one of its
+key words, so that every area has hundreds of examples, plus random sentences; sentences
+come round-robin from all corpus sources and include the outline section and the sentence
+before as context (review passages are descriptive even when they use 推进/加强).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import random
+import sys
+from collections import Counter
+from pathlib import Path
+
+from .data import REPO_ROOT, corpus_manifest, read_corpus_text, shared_dir
+
+AREAS = ("invest", "business_env", "consumption", "livelihood", "safety", "other")
+LEXICON = {
+    "invest": ["项目", "投资", "开工", "竣工", "投产", "招商", "固投", "入库", "专项债", "基础设施", "签约"],
+    "business_env": ["营商环境", "放管服", "审批", "政务服务", "惠企", "融资", "专精特新", "市场主体", "减税降费", "民营企业", "中小企业"],
+    "consumption": ["消费", "零售", "餐饮", "旅游", "文旅", "商贸", "电商", "促销", "内需", "购物", "流通"],
+    "livelihood": ["就业", "教育", "医疗", "养老", "住房", "社保", "社会保障", "民生", "收入", "托育", "疫苗", "脱贫", "物价"],
+    "safety": ["安全生产", "隐患", "危险化学品", "消防", "防汛", "应急", "灾害", "金融风险", "食品安全", "非法集资", "事故"],
+}
+TASKS_DIR = REPO_ROOT / ".cache" / "labelling" / "tasks"
+LABELS_DIR = REPO_ROOT / "training_data" / "directives"
+SYNTHETIC_DIR = REPO_ROOT / "training_data" / "synthetic" / "speeches"
+BATCH_SIZE = 50
+
+
+def _sentences_with_context(text: str, nlp_sentences) -> list[dict]:
+    from ..outline import build_outline, section_path_at
+
+    offsets = nlp_sentences(text)
+    outline = build_outline(text, offsets)
+    out = []
+    for i, (start, end) in enumerate(offsets):
+        path = section_path_at(outline, start)
+        out.append({
+            "start": start, "end": end, "text": text[start:end],
+            "section": path[-1]["text"] if path else None,
+            "previous": text[offsets[i - 1][0]:offsets[i - 1][1]] if i else None,
+        })
+    return out
+
+
+def _pick(sentences: list[dict], want: int, rng: random.Random, taken: set) -> list[dict]:
+    rng.shuffle(sentences)
+    picked = []
+    for s in sentences:
+        key = (s["file"], s["start"])
+        if key not in taken and 8 <= len(s["text"]) <= 300:
+            taken.add(key)
+            picked.append(s)
+            if len(picked) >= want:
+                break
+    return picked
+
+
+def sample_corpus(n: int, seed: int = 7) -> list[dict]:
+    """``n`` lexicon-stratified sentences of the corpus train split (1/6 per area lexicon, 1/6 random)."""
+    from ..sentences import sentence_offsets
+
+    shared = shared_dir()
+    rng = random.Random(seed)
+    docs = [d for d in corpus_manifest(shared) if d.split == "train"]
+    by_source: dict[str, list] = {}
+    for d in sorted(docs, key=lambda d: d.file):
+        by_source.setdefault(d.file.split("/", 1)[0], []).append(d)
+    # Cap each source so that the 1,400 news transcripts do not crowd out speeches and reports.
+    pool: list[dict] = []
+    for source, group in sorted(by_source.items()):
+        rng.shuffle(group)
+        chars = 0
+        for doc in group:
+            if chars > 1_500_000:
+                break
+            text = read_corpus_text(shared, doc)
+            chars += len(text)
+            for s in _sentences_with_context(text, sentence_offsets):
+                s["file"] = doc.file
+                s["kind"] = doc.kind
+                pool.append(s)
+    per_group = n // 6
+    taken: set = set()
+    tasks = []
+    for area, words in LEXICON.items():
+        matching = [s for s in pool if any(w in s["text"] for w in words)]
+        tasks += _pick(matching, per_group, rng, taken)
+    tasks += _pick(list(pool), n - len(tasks), rng, taken)
+    rng.shuffle(tasks)
+    return tasks
+
+
+def sample_synthetic() -> list[dict]:
+    """Every sentence of the synthetic speeches (the project's own text)."""
+    from ..sentences import sentence_offsets
+
+    tasks = []
+    for path in sorted(SYNTHETIC_DIR.glob("*.txt")):
+        text = path.read_text(encoding="utf-8")
+        for s in _sentences_with_context(text, sentence_offsets):
+            if s["text"].startswith("# synthetic"):
+                continue
+            s["file"] = f"synthetic/{path.name}"
+            tasks.append(s)
+    return tasks
+
+
+def write_batches(tasks: list[dict], prefix: str) -> int:
+    TASKS_DIR.mkdir(parents=True, exist_ok=True)
+    n_batches = 0
+    for b in range(0, len(tasks), BATCH_SIZE):
+        n_batches += 1
+        name = f"{prefix}{n_batches:03d}"
+        with open(TASKS_DIR / f"{name}.jsonl", "w", encoding="utf-8") as handle:
+            for i, task in enumerate(tasks[b : b + BATCH_SIZE]):
+                task = {"id": f"{name}-{i:02d}", **{k: task[k] for k in ("file", "start", "end", "section", "previous", "text")}}
+                handle.write(json.dumps(task, ensure_ascii=False) + "\n")
+    return n_batches
+
+
+def validate(labels_path: Path) -> list[str]:
+    """Problems of a labelled batch (empty list: valid). The task file is found by batch name."""
+    problems = []
+    name = labels_path.stem
+    task_path = TASKS_DIR / f"{name}.jsonl"
+    if not task_path.exists():
+        return [f"no task file {task_path} for {labels_path.name}"]
+    tasks = {t["id"]: t for t in map(json.loads, task_path.read_text(encoding="utf-8").splitlines())}
+    seen = set()
+    for n, line in enumerate(labels_path.read_text(encoding="utf-8").splitlines(), 1):
+        try:
+            label = json.loads(line)
+        except json.JSONDecodeError as err:
+            problems.append(f"line {n}: not JSON: {err}")
+            continue
+        keys = {"id", "file", "start", "end", "area", "directive"}
+        if set(label) != keys:
+            problems.append(f"line {n}: keys must be exactly {sorted(keys)}, got {sorted(label)}")
+            continue
+        task = tasks.get(label["id"])
+        if task is None:
+            problems.append(f"line {n}: unknown id {label['id']}")
+            continue
+        if label["id"] in seen:
+            problems.append(f"line {n}: {label['id']} labelled twice")
+        seen.add(label["id"])
+        if (label["file"], label["start"], label["end"]) != (task["file"], task["start"], task["end"]):
+            problems.append(f"line {n}: file/start/end differ from the task")
+        if label["area"] not in AREAS:
+            problems.append(f"line {n}: area {label['area']!r} is not one of {AREAS}")
+        if not isinstance(label["directive"], bool):
+            problems.append(f"line {n}: directive must be true or false")
+    missing = sorted(set(tasks) - seen)
+    if missing:
+        problems.append(f"{len(missing)} tasks unlabelled: {', '.join(missing[:5])}")
+    return problems
+
+
+def agreement(first: Path, second: Path) -> dict:
+    """Area macro-F1 (first as reference), area accuracy and directive agreement on shared ids."""
+    def load(folder):
+        return {lab["id"]: lab for p in sorted(folder.glob("*.jsonl")) for lab in map(json.loads, p.read_text(encoding="utf-8").splitlines())}
+
+    a, b = load(first), load(second)
+    ids = sorted(set(a) & set(b))
+    if not ids:
+        return {"n": 0}
+    f1s = []
+    for area in AREAS:
+        tp = sum(1 for i in ids if a[i]["area"] == area and b[i]["area"] == area)
+        fp = sum(1 for i in ids if a[i]["area"] != area and b[i]["area"] == area)
+        fn = sum(1 for i in ids if a[i]["area"] == area and b[i]["area"] != area)
+        if tp + fp + fn:
+            f1s.append(2 * tp / (2 * tp + fp + fn))
+    return {
+        "n": len(ids),
+        "area_accuracy": sum(a[i]["area"] == b[i]["area"] for i in ids) / len(ids),
+        "area_macro_f1": sum(f1s) / len(f1s),
+        "directive_agreement": sum(a[i]["directive"] == b[i]["directive"] for i in ids) / len(ids),
+        "area_counts_first": dict(Counter(a[i]["area"] for i in ids)),
+    }
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    sub = parser.add_subparsers(dest="command", required=True)
+    s = sub.add_parser("sample")
+    s.add_argument("--n", type=int, default=4800)
+    sub.add_parser("sample-synthetic")
+    v = sub.add_parser("validate")
+    v.add_argument("labels", type=Path, nargs="+")
+    g = sub.add_parser("agreement")
+    g.add_argument("first", type=Path)
+    g.add_argument("second", type=Path)
+    args = parser.parse_args(argv)
+    if args.command == "sample":
+        print(f"{write_batches(sample_corpus(args.n), 'c')} batches in {TASKS_DIR}")
+    elif args.command == "sample-synthetic":
+        print(f"{write_batches(sample_synthetic(), 's')} batches in {TASKS_DIR}")
+    elif args.command == "validate":
+        bad = 0
+        for path in args.labels:
+            problems = validate(path)
+            bad += bool(problems)
+            print(f"{path.name}: {'OK' if not problems else '; '.join(problems)}")
+        return 1 if bad else 0
+    else:
+        print(json.dumps(agreement(args.first, args.second), ensure_ascii=False, indent=1))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
