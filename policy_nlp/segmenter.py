@@ -38,6 +38,11 @@ USER_DICT = "user_dict.txt"
 # punctuation that is always a word of its own, which keeps memory flat and time linear.
 MAX_CHUNK = 400
 _CHUNK_CUT = re.compile(r"(?<=[。！？；，、：!?;])")
+# CRF pieces are scored together, joined by two characters that no feature or lexicon word
+# contains: every feature that would look across a piece's edge finds nothing, exactly as
+# at the edge of a text, so each piece is scored as if alone.
+_SEPARATOR = "\x00\x00"
+_BATCH_CHARS = 20_000
 
 
 # Words of alphabetic scripts (Latin, Greek, Cyrillic; letters first, digits may follow) and
@@ -173,52 +178,66 @@ class CRFSegmenter:
     def crf_words(self, text: str) -> list[str]:
         """Words by the CRF alone (no user words, no script rules): what pkuseg's own decoder
         gives with the same model, white space dropped."""
-        return [text[s:e] for m in re.finditer(r"\S+", text) for s, e in self._crf_spans(m.group(), m.start())]
+        segments = [(s, e, True) for m in re.finditer(r"\S+", text) for s, e in _chunk_spans(m.start(), m.end(), text)]
+        return [text[s:e] for s, e in self._decode(text, segments)]
 
     def word_spans(self, text: str) -> Iterator[tuple[int, int]]:
         """(start, end) character offsets of the words of ``text``; white space is never part of a word."""
-        for match in re.finditer(r"\S+", text):
-            yield from self._run_spans(match.group(), match.start())
+        return iter(self._decode(text, list(self._segments(text))))
 
-    def _run_spans(self, run: str, offset: int) -> Iterator[tuple[int, int]]:
-        pos = 0
-        if self._user_re is not None:
-            for m in self._user_re.finditer(run):
-                if m.start() > pos:
-                    yield from self._model_spans(run[pos : m.start()], offset + pos)
-                yield offset + m.start(), offset + m.end()
-                pos = m.end()
-        if pos < len(run):
-            yield from self._model_spans(run[pos:], offset + pos)
+    def _segments(self, text: str) -> Iterator[tuple[int, int, bool]]:
+        """(start, end, needs the CRF) pieces of ``text``: user words and foreign words are
+        words already; the rest goes to the CRF in chunks of at most ``MAX_CHUNK`` characters."""
+        for run in re.finditer(r"\S+", text):
+            pos, end = run.start(), run.end()
+            fixed = list(self._user_re.finditer(text, pos, end)) if self._user_re is not None else []
+            for gap_start, gap_end, word in _gaps(pos, end, fixed):
+                if gap_end > gap_start:
+                    foreign = list(_FOREIGN_WORD.finditer(text, gap_start, gap_end))
+                    for piece_start, piece_end, other in _gaps(gap_start, gap_end, foreign):
+                        if piece_end > piece_start:
+                            for s, e in _chunk_spans(piece_start, piece_end, text):
+                                yield s, e, True
+                        if other is not None:
+                            yield other.start(), other.end(), False
+                if word is not None:
+                    yield word.start(), word.end(), False
 
-    def _model_spans(self, run: str, offset: int) -> Iterator[tuple[int, int]]:
-        pos = 0
-        for m in _FOREIGN_WORD.finditer(run):
-            if m.start() > pos:
-                yield from self._crf_spans(run[pos : m.start()], offset + pos)
-            yield offset + m.start(), offset + m.end()
-            pos = m.end()
-        if pos < len(run):
-            yield from self._crf_spans(run[pos:], offset + pos)
-
-    def _crf_spans(self, run: str, offset: int) -> Iterator[tuple[int, int]]:
-        for chunk_start, chunk in _chunks(run):
-            starts = self._word_starts(chunk)
-            bounds = np.flatnonzero(starts).tolist() + [len(chunk)]
-            base = offset + chunk_start
-            for s, e in zip(bounds, bounds[1:]):
-                yield base + s, base + e
-
-    def _word_starts(self, chunk: str) -> np.ndarray:
+    def _decode(self, text: str, segments: list[tuple[int, int, bool]]) -> list[tuple[int, int]]:
+        """Word spans for the segments: CRF pieces are decoded in batches (one feature pass
+        over many pieces joined by separators that no feature or word contains)."""
         from spacy_pkuseg.inference import run_viterbi
 
-        if len(chunk) == 1:
-            return np.array([True])
-        scores = self.node_scores(normalise(chunk))
-        _, states = run_viterbi(scores, self._edge)
-        starts = self._starts_word[np.asarray(states)]
-        starts[0] = True
-        return starts
+        pieces = [(s, e) for s, e, crf in segments if crf]
+        starts_of: dict[int, np.ndarray] = {}
+        batch: list[tuple[int, int]] = []
+        size = 0
+        for i, (s, e) in enumerate(pieces + [(0, 0)]):
+            if batch and (i == len(pieces) or size + e - s > _BATCH_CHARS):
+                joined = _SEPARATOR.join(normalise(text[a:b]) for a, b in batch)
+                scores = self.node_scores(joined)
+                offset = 0
+                for a, b in batch:
+                    n = b - a
+                    if n == 1:
+                        starts = np.array([True])
+                    else:
+                        _, states = run_viterbi(np.ascontiguousarray(scores[offset : offset + n]), self._edge)
+                        starts = self._starts_word[np.asarray(states)]
+                        starts[0] = True
+                    starts_of[a] = starts
+                    offset += n + len(_SEPARATOR)
+                batch, size = [], 0
+            batch.append((s, e))
+            size += e - s + len(_SEPARATOR)
+        spans: list[tuple[int, int]] = []
+        for s, e, crf in segments:
+            if not crf:
+                spans.append((s, e))
+                continue
+            bounds = (np.flatnonzero(starts_of[s]) + s).tolist() + [e]
+            spans.extend(zip(bounds, bounds[1:]))
+        return spans
 
     # -------------------------------------------------------------- features
     def _set_tables(self, tables: dict) -> None:
@@ -229,16 +248,35 @@ class CRFSegmenter:
         self._uni = np.where(uni < 0, self._absent, uni)
         self._bi_keys = [np.asarray(k, dtype=np.int64) for k in tables["bi_keys"]]
         self._bi_vals = [np.asarray(v, dtype=np.int64) for v in tables["bi_vals"]]
-        self._word_end, self._word_start = tables["word_end"], tables["word_start"]
-        self._pairs = (tables["pairs_l"], tables["pairs_r"])
+        # Word features by word id: the lexicon's words get ids 0..V-1, "no word" gets V.
+        words = sorted(self._unigram)
+        self._word_id = {w: i for i, w in enumerate(words)}
+        v = self._n_words = len(words)
+        absent = self._absent
+
+        def by_word(table: dict) -> np.ndarray:
+            out = np.full(v + 1, absent, dtype=np.int64)
+            for w, f in table.items():
+                i = self._word_id.get(w, v if w == NO_WORD else None)
+                if i is not None:
+                    out[i] = f
+            return out
+
+        self._word_end_f, self._word_start_f = by_word(tables["word_end"]), by_word(tables["word_start"])
+        self._pair_keys, self._pair_vals = [], []
+        for pairs in (tables["pairs_l"], tables["pairs_r"]):
+            entries = []
+            for (left, right), f in pairs.items():
+                a = v if left == NO_WORD else self._word_id.get(left)
+                b = v if right == NO_WORD else self._word_id.get(right)
+                if a is not None and b is not None:
+                    entries.append((a * (v + 1) + b, f))
+            entries.sort()
+            self._pair_keys.append(np.array([k for k, _ in entries], dtype=np.int64))
+            self._pair_vals.append(np.array([f for _, f in entries], dtype=np.int64))
 
     def _bigram_ids(self, template: int, left: np.ndarray, right: np.ndarray) -> np.ndarray:
-        keys, vals = self._bi_keys[template], self._bi_vals[template]
-        query = left * self._n_chars + right
-        if not len(keys):
-            return np.full(len(query), self._absent, dtype=np.int64)
-        pos = np.minimum(np.searchsorted(keys, query), len(keys) - 1)
-        return np.where(keys[pos] == query, vals[pos], self._absent)
+        return _lookup(self._bi_keys[template], self._bi_vals[template], left * self._n_chars + right, self._absent)
 
     def node_scores(self, t: str) -> np.ndarray:
         """Per-character tag scores, shape (len(t), n_tag), for normalised text ``t``."""
@@ -262,46 +300,98 @@ class CRFSegmenter:
         return scores
 
     def _add_word_features(self, t: str, scores: np.ndarray) -> None:
-        """pkuseg's lexicon features: words of 2-6 characters that end or start at, before or
-        after each character, and all pairs of (word before, word after) around it."""
+        """pkuseg's lexicon features, vectorised over lexicon matches.
+
+        For character i pkuseg looks at the lexicon words (2-6 characters) that end at i
+        (``w-1``) or start at i (``w1``), and at every pair (word ending before, word
+        starting after) for the two cuts around i: ``ww.l`` for the cut before i (words
+        ending at i-1 x words starting at i), ``ww.r`` for the cut after it (ending at i x
+        starting at i+1). Each length slot without a word counts as "no word", so pairs
+        with "no word" come with multiplicities.
+        """
         n = len(t)
-        unigram = self._unigram
-        starts: list[list[str]] = [[] for _ in range(n + 1)]
-        ends: list[list[str]] = [[] for _ in range(n + 1)]  # ends[i + 1]: words ending at i
-        for length in range(self.word_min, self.word_max + 1):
-            for s in [s for s in range(n - length + 1) if t[s : s + length] in unigram]:
-                w = t[s : s + length]
-                starts[s].append(w)
-                ends[s + length].append(w)
         k = self.word_max - self.word_min + 1
-        word_end, word_start = self._word_end.get, self._word_start.get
-        pairs_l, pairs_r = self._pairs
-        rows: list[int] = []
-        cols: list[int] = []
-        mult: list[float] = []
-        for i in range(n):
-            pre_ex, post_in, pre_in, post_ex = ends[i], starts[i], ends[i + 1], starts[i + 1]
-            for w in pre_in:
-                f = word_end(w)
-                if f is not None:
-                    rows.append(i), cols.append(f), mult.append(1.0)
-            for w in post_in:
-                f = word_start(w)
-                if f is not None:
-                    rows.append(i), cols.append(f), mult.append(1.0)
-            if pre_ex or post_in:
-                _pair_features(pairs_l, pre_ex, post_in, k, i, rows, cols, mult)
-            if pre_in or post_ex:
-                _pair_features(pairs_r, pre_in, post_ex, k, i, rows, cols, mult)
-        # The "no word on either side" pairs, which every position has, in one vectorised step.
-        n_starts = np.fromiter(map(len, starts), dtype=np.float64, count=n + 1)
-        n_ends = np.fromiter(map(len, ends), dtype=np.float64, count=n + 1)
-        nn_l = pairs_l.get((NO_WORD, NO_WORD), self._absent)
-        nn_r = pairs_r.get((NO_WORD, NO_WORD), self._absent)
-        scores += np.outer((k - n_ends[:n]) * (k - n_starts[:n]), self._node[nn_l])
-        scores += np.outer((k - n_ends[1:]) * (k - n_starts[1:]), self._node[nn_r])
+        v = self._n_words
+        get = self._word_id.get
+        start_pos, start_wid, lengths = [], [], []
+        for length in range(self.word_min, self.word_max + 1):
+            ids = [get(t[s : s + length], -1) for s in range(n - length + 1)]
+            if not ids:
+                continue
+            ids_arr = np.array(ids, dtype=np.int64)
+            hit = np.flatnonzero(ids_arr >= 0)
+            start_pos.append(hit)
+            start_wid.append(ids_arr[hit])
+            lengths.append(np.full(len(hit), length, dtype=np.int64))
+        if start_pos:
+            s_pos = np.concatenate(start_pos)
+            s_wid = np.concatenate(start_wid)
+            e_pos = s_pos + np.concatenate(lengths) - 1
+        else:
+            s_pos = s_wid = e_pos = np.zeros(0, dtype=np.int64)
+        # Words starting / ending at each position (one extra slot for position n).
+        n_start = np.bincount(s_pos, minlength=n + 1).astype(np.float64)
+        n_end = np.bincount(e_pos, minlength=n + 1).astype(np.float64)
+        free_start = k - n_start  # "no word" slots among words starting at i
+        free_end = k - n_end
+        free_end_before = np.concatenate([[float(k)], free_end[: n - 1]])  # at i: words ending at i-1
+        rows: list[np.ndarray] = []
+        feats: list[np.ndarray] = []
+        mults: list[np.ndarray] = []
+
+        def add(row, feat, mult) -> None:
+            keep = feat != self._absent
+            if keep.any():
+                rows.append(row[keep])
+                feats.append(feat[keep])
+                mults.append(np.broadcast_to(mult, row.shape)[keep].astype(np.float64))
+
+        add(e_pos, self._word_end_f[s_wid], 1.0)  # w-1: word ending here
+        add(s_pos, self._word_start_f[s_wid], 1.0)  # w1: word starting here
+        for side in (0, 1):  # 0: ww.l (cut before i), 1: ww.r (cut after i)
+            keys, vals = self._pair_keys[side], self._pair_vals[side]
+            # (no word, word starting at the cut): at row s (l) or s-1 (r)
+            row = s_pos if side == 0 else s_pos - 1
+            ok = row >= 0
+            mult = (free_end_before if side == 0 else free_end[:n])[row[ok]]
+            add(row[ok], _lookup(keys, vals, v * (v + 1) + s_wid[ok], self._absent), mult)
+            # (word ending at the cut, no word): at row e+1 (l) or e (r)
+            row = e_pos + 1 if side == 0 else e_pos
+            ok = row < n
+            mult = free_start[e_pos[ok] + 1]
+            add(row[ok], _lookup(keys, vals, s_wid[ok] * (v + 1) + v, self._absent), mult)
+        # (word ending at e, word starting at e+1): ww.l at row e+1, ww.r at row e.
+        order = np.argsort(s_pos, kind="stable")
+        sorted_pos, sorted_wid = s_pos[order], s_wid[order]
+        first = np.searchsorted(sorted_pos, e_pos + 1, side="left")
+        count = np.searchsorted(sorted_pos, e_pos + 1, side="right") - first
+        if count.any():
+            left = np.repeat(s_wid, count)
+            cut = np.repeat(e_pos, count)
+            offsets = np.arange(count.sum()) - np.repeat(np.cumsum(count) - count, count)
+            right = sorted_wid[np.repeat(first, count) + offsets]
+            pair = left * (v + 1) + right
+            add(cut + 1, _lookup(self._pair_keys[0], self._pair_vals[0], pair, self._absent), 1.0)
+            add(cut, _lookup(self._pair_keys[1], self._pair_vals[1], pair, self._absent), 1.0)
+        # Both sides "no word", which every position has.
+        nn = v * (v + 1) + v
+        nn_l = _lookup(self._pair_keys[0], self._pair_vals[0], np.array([nn]), self._absent)[0]
+        nn_r = _lookup(self._pair_keys[1], self._pair_vals[1], np.array([nn]), self._absent)[0]
+        scores += np.outer(free_end_before * free_start[:n], self._node[nn_l])
+        scores += np.outer(free_end[:n] * free_start[1:], self._node[nn_r])
         if rows:
-            np.add.at(scores, np.array(rows), self._node[np.array(cols)] * np.array(mult)[:, None])
+            row, feat, mult = np.concatenate(rows), np.concatenate(feats), np.concatenate(mults)
+            weighted = self._node[feat] * mult[:, None]
+            for tag in range(scores.shape[1]):
+                scores[:, tag] += np.bincount(row, weights=weighted[:, tag], minlength=n)
+
+
+def _lookup(keys: np.ndarray, vals: np.ndarray, query: np.ndarray, absent: int) -> np.ndarray:
+    """``vals`` at the positions of ``query`` in sorted ``keys``; ``absent`` where not found."""
+    if not len(keys) or not len(query):
+        return np.full(len(query), absent, dtype=np.int64)
+    pos = np.minimum(np.searchsorted(keys, query), len(keys) - 1)
+    return np.where(keys[pos] == query, vals[pos], absent)
 
 
 _UNI_TEMPLATES = {"c": 0, "c-1": 1, "c1": 2, "c-2": 3, "c2": 4}
@@ -361,39 +451,25 @@ def _index_features(features: list[str]) -> dict:
     }
 
 
-def _pair_features(pairs: dict, pre: list[str], post: list[str], k: int, i: int, rows, cols, mult) -> None:
-    """Pairs (word before, word after) with at least one real word; "no word" fills the other slots."""
-    get = pairs.get
-    n_pre_none, n_post_none = k - len(pre), k - len(post)
-    if n_pre_none:
-        for q in post:
-            f = get((NO_WORD, q))
-            if f is not None:
-                rows.append(i), cols.append(f), mult.append(float(n_pre_none))
-    for p in pre:
-        if n_post_none:
-            f = get((p, NO_WORD))
-            if f is not None:
-                rows.append(i), cols.append(f), mult.append(float(n_post_none))
-        for q in post:
-            f = get((p, q))
-            if f is not None:
-                rows.append(i), cols.append(f), mult.append(1.0)
+def _gaps(start: int, end: int, matches: list[re.Match]) -> Iterator[tuple[int, int, re.Match | None]]:
+    """(gap start, gap end, match after the gap) over ``[start, end)`` split by ``matches``."""
+    pos = start
+    for m in matches:
+        yield pos, m.start(), m
+        pos = m.end()
+    yield pos, end, None
 
 
-def _chunks(run: str) -> Iterator[tuple[int, str]]:
-    """Split a run into pieces of at most ``MAX_CHUNK`` characters, preferably after punctuation."""
-    if len(run) <= MAX_CHUNK:
-        yield 0, run
-        return
-    start = 0
-    while len(run) - start > MAX_CHUNK:
-        window = run[start : start + MAX_CHUNK]
+def _chunk_spans(start: int, end: int, text: str) -> Iterator[tuple[int, int]]:
+    """Split ``text[start:end]`` into pieces of at most ``MAX_CHUNK`` characters, cut after
+    punctuation where possible."""
+    while end - start > MAX_CHUNK:
+        window = text[start : start + MAX_CHUNK]
         cuts = [m.start() for m in _CHUNK_CUT.finditer(window) if m.start() > 0]
         cut = cuts[-1] if cuts else MAX_CHUNK
-        yield start, run[start : start + cut]
+        yield start, start + cut
         start += cut
-    yield start, run[start:]
+    yield start, end
 
 
 def read_user_dict(path: str | Path) -> list[str]:
