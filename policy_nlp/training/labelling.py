@@ -4,6 +4,8 @@
     python -m policy_nlp.training.labelling sample-synthetic       # tasks from training_data/synthetic
     python -m policy_nlp.training.labelling validate LABELS.jsonl  # check a labelled batch against its tasks
     python -m policy_nlp.training.labelling agreement A_DIR B_DIR  # labeller agreement on batches both labelled
+    python -m policy_nlp.training.labelling entities-convert DRAFT.jsonl OUT.jsonl  # entity draft -> offsets
+    python -m policy_nlp.training.labelling entities-agreement A_DIR B_DIR
 
 Tasks (with sentence text, for the labeller) go to ``.cache/labelling/tasks/`` and are never
 committed: corpus text stays in ``../shared``. Labels are committed under
@@ -171,6 +173,83 @@ def validate(labels_path: Path) -> list[str]:
     return problems
 
 
+ENTITY_LABELS = ("PERSON", "ORG", "GPE", "DATE", "PERCENT", "MONEY", "QUANTITY", "ORDINAL", "EVENT", "LAW",
+                 "PROGRAM", "INDICATOR", "INDUSTRY")
+ENTITY_DRAFTS = REPO_ROOT / ".cache" / "labelling" / "entity_drafts"
+ENTITY_LABELS_DIR = REPO_ROOT / "training_data" / "entities"
+
+
+def convert_entities(draft_path: Path, out_path: Path) -> list[str]:
+    """Check a draft of entity labels and write it as offsets (no text) to ``out_path``.
+
+    Draft lines: ``{"id", "entities": [{"text", "label"}, ...]}`` with entities listed left to
+    right; each text is looked up in the task sentence after the end of the previous entity,
+    which gives exact, non-overlapping offsets. Output lines:
+    ``{"id", "file", "start", "end", "entities": [[start, end, label], ...]}`` with entity
+    offsets relative to the sentence, as in ``../shared/data/gold/dev.jsonl``.
+    """
+    problems = []
+    task_path = TASKS_DIR / f"{draft_path.stem}.jsonl"
+    if not task_path.exists():
+        return [f"no task file {task_path} for {draft_path.name}"]
+    tasks = {t["id"]: t for t in map(json.loads, task_path.read_text(encoding="utf-8").splitlines())}
+    out, seen = [], set()
+    for n, line in enumerate(draft_path.read_text(encoding="utf-8").splitlines(), 1):
+        try:
+            draft = json.loads(line)
+        except json.JSONDecodeError as err:
+            problems.append(f"line {n}: not JSON: {err}")
+            continue
+        task = tasks.get(draft.get("id"))
+        if task is None:
+            problems.append(f"line {n}: unknown id {draft.get('id')!r}")
+            continue
+        if draft["id"] in seen:
+            problems.append(f"line {n}: {draft['id']} labelled twice")
+        seen.add(draft["id"])
+        text, pos, spans = task["text"], 0, []
+        for entity in draft.get("entities", []):
+            if not isinstance(entity, dict) or set(entity) != {"text", "label"}:
+                problems.append(f"line {n} ({draft['id']}): each entity must be {{\"text\", \"label\"}}, got {entity!r}")
+                continue
+            if entity["label"] not in ENTITY_LABELS:
+                problems.append(f"line {n} ({draft['id']}): label {entity['label']!r} is not one of {ENTITY_LABELS}")
+                continue
+            surface = entity["text"]
+            if not surface or surface != surface.strip() or surface[0] in "“《" or surface[-1] in "”》":
+                problems.append(f"line {n} ({draft['id']}): {surface!r}: empty, padded, or includes quote/title marks")
+                continue
+            found = text.find(surface, pos)
+            if found < 0:
+                where = "at all" if surface not in text else "after the previous entity (list entities left to right)"
+                problems.append(f"line {n} ({draft['id']}): {surface!r} not found in the sentence {where}")
+                continue
+            spans.append([found, found + len(surface), entity["label"]])
+            pos = found + len(surface)
+        out.append({"id": draft["id"], "file": task["file"], "start": task["start"], "end": task["end"], "entities": spans})
+    missing = sorted(set(tasks) - seen)
+    if missing:
+        problems.append(f"{len(missing)} tasks unlabelled: {', '.join(missing[:5])}")
+    if not problems:
+        out_path.parent.mkdir(parents=True, exist_ok=True)
+        out_path.write_text("".join(json.dumps(o, ensure_ascii=False) + "\n" for o in out), encoding="utf-8")
+    return problems
+
+
+def entity_agreement(first: Path, second: Path) -> dict:
+    """Exact-span micro-F1 between two labellers (first as reference) on shared ids."""
+    def load(folder):
+        return {lab["id"]: {tuple(e) for e in lab["entities"]}
+                for p in sorted(folder.glob("*.jsonl")) for lab in map(json.loads, p.read_text(encoding="utf-8").splitlines())}
+
+    a, b = load(first), load(second)
+    ids = sorted(set(a) & set(b))
+    tp = sum(len(a[i] & b[i]) for i in ids)
+    n_a, n_b = sum(len(a[i]) for i in ids), sum(len(b[i]) for i in ids)
+    return {"n_sentences": len(ids), "entities_first": n_a, "entities_second": n_b,
+            "exact_span_f1": 2 * tp / (n_a + n_b) if n_a + n_b else 0.0}
+
+
 def agreement(first: Path, second: Path) -> dict:
     """Area macro-F1 (first as reference), area accuracy and directive agreement on shared ids."""
     def load(folder):
@@ -207,6 +286,12 @@ def main(argv: list[str] | None = None) -> int:
     g = sub.add_parser("agreement")
     g.add_argument("first", type=Path)
     g.add_argument("second", type=Path)
+    c = sub.add_parser("entities-convert", help="check an entity draft and write it as offsets")
+    c.add_argument("draft", type=Path)
+    c.add_argument("out", type=Path)
+    ga = sub.add_parser("entities-agreement")
+    ga.add_argument("first", type=Path)
+    ga.add_argument("second", type=Path)
     args = parser.parse_args(argv)
     if args.command == "sample":
         print(f"{write_batches(sample_corpus(args.n), 'c')} batches in {TASKS_DIR}")
@@ -219,6 +304,12 @@ def main(argv: list[str] | None = None) -> int:
             bad += bool(problems)
             print(f"{path.name}: {'OK' if not problems else '; '.join(problems)}")
         return 1 if bad else 0
+    elif args.command == "entities-convert":
+        problems = convert_entities(args.draft, args.out)
+        print(f"{args.draft.name}: " + ("OK -> " + str(args.out) if not problems else "\n  ".join(problems)))
+        return 1 if problems else 0
+    elif args.command == "entities-agreement":
+        print(json.dumps(entity_agreement(args.first, args.second), ensure_ascii=False, indent=1))
     else:
         print(json.dumps(agreement(args.first, args.second), ensure_ascii=False, indent=1))
     return 0
