@@ -191,10 +191,8 @@ def iter_sources(
 
 def _file_sources(path: Path, include, exclude, max_member_bytes) -> Iterator[Source | Skipped]:
     kind = _archive_kind(path)
-    if kind == "zip":
-        yield from _zip_sources(path, include, exclude, max_member_bytes)
-    elif kind == "tar":
-        yield from _tar_sources(path, include, exclude, max_member_bytes)
+    if kind is not None:
+        yield from _archive_sources(path, kind, include, exclude, max_member_bytes)
     elif not _matches(path.as_posix(), include, exclude):
         return
     elif path.suffix.lower() not in DOC_SUFFIXES:
@@ -220,64 +218,63 @@ def _member_checks(archive: Path, name: str, size: int, include, exclude, max_me
     return f"{archive}{MEMBER_SEP}{safe}", safe, None
 
 
-def _zip_sources(path: Path, include, exclude, max_member_bytes) -> Iterator[Source | Skipped]:
+def _archive_members(path: Path, kind: str) -> list[tuple[str, int, Callable[[int], bytes]]]:
+    """(name, declared size, read(at most n bytes)) of every file in a zip or tar archive."""
+    import tarfile
     import zipfile
 
-    try:
+    if kind == "zip":
         with zipfile.ZipFile(path) as archive:
             infos = [i for i in archive.infolist() if not i.is_dir()]
-    except (zipfile.BadZipFile, OSError, EOFError) as err:
-        yield Skipped(str(path), str(path), None, f"broken zip archive: {err}")
-        return
-    for info in infos:
-        checked = _member_checks(path, info.filename, info.file_size, include, exclude, max_member_bytes)
-        if checked is None:
-            continue
-        doc_id, safe, reason = checked
-        if reason:
-            yield Skipped(doc_id, str(path), safe or info.filename, reason)
-            continue
 
-        def read(info=info) -> bytes:
-            with zipfile.ZipFile(path) as archive, archive.open(info) as handle:
-                # The declared size can lie (zip bombs): never read past the limit.
-                data = handle.read(max_member_bytes + 1)
-            if len(data) > max_member_bytes:
-                raise SourceError(f"member inflates past the {max_member_bytes:,}-byte limit")
-            return data
+        def zip_reader(info):
+            def read(limit: int) -> bytes:
+                with zipfile.ZipFile(path) as archive, archive.open(info) as handle:
+                    return handle.read(limit)
+            return read
 
-        yield Source(doc_id, str(path), safe, info.file_size, _wrap_archive_errors(read))
+        return [(i.filename, i.file_size, zip_reader(i)) for i in infos]
+    with tarfile.open(path) as archive:
+        members = [m for m in archive.getmembers() if m.isfile()]
 
-
-def _tar_sources(path: Path, include, exclude, max_member_bytes) -> Iterator[Source | Skipped]:
-    import tarfile
-
-    try:
-        with tarfile.open(path) as archive:
-            members = [m for m in archive.getmembers() if m.isfile()]
-    except (tarfile.TarError, OSError, EOFError) as err:
-        yield Skipped(str(path), str(path), None, f"broken tar archive: {err}")
-        return
-    for member in members:
-        checked = _member_checks(path, member.name, member.size, include, exclude, max_member_bytes)
-        if checked is None:
-            continue
-        doc_id, safe, reason = checked
-        if reason:
-            yield Skipped(doc_id, str(path), safe or member.name, reason)
-            continue
-
-        def read(name=member.name) -> bytes:
+    def tar_reader(name):
+        def read(limit: int) -> bytes:
             with tarfile.open(path) as archive:
                 handle = archive.extractfile(name)
                 if handle is None:
                     raise SourceError("not a regular file")
-                data = handle.read(max_member_bytes + 1)
+                return handle.read(limit)
+        return read
+
+    return [(m.name, m.size, tar_reader(m.name)) for m in members]
+
+
+def _archive_sources(path: Path, kind: str, include, exclude, max_member_bytes) -> Iterator[Source | Skipped]:
+    import tarfile
+    import zipfile
+
+    try:
+        members = _archive_members(path, kind)
+    except (zipfile.BadZipFile, tarfile.TarError, OSError, EOFError) as err:
+        yield Skipped(str(path), str(path), None, f"broken {kind} archive: {err}")
+        return
+    for name, size, read in members:
+        checked = _member_checks(path, name, size, include, exclude, max_member_bytes)
+        if checked is None:
+            continue
+        doc_id, safe, reason = checked
+        if reason:
+            yield Skipped(doc_id, str(path), safe or name, reason)
+            continue
+
+        def read_capped(read=read) -> bytes:
+            # The declared size can lie (zip bombs): never read past the limit.
+            data = read(max_member_bytes + 1)
             if len(data) > max_member_bytes:
-                raise SourceError(f"member exceeds the {max_member_bytes:,}-byte limit")
+                raise SourceError(f"member inflates past the {max_member_bytes:,}-byte limit")
             return data
 
-        yield Source(doc_id, str(path), safe, member.size, _wrap_archive_errors(read))
+        yield Source(doc_id, str(path), safe, size, _wrap_archive_errors(read_capped))
 
 
 def _wrap_archive_errors(read):

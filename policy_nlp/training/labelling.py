@@ -137,40 +137,56 @@ def write_batches(tasks: list[dict], prefix: str) -> int:
 
 def validate(labels_path: Path) -> list[str]:
     """Problems of a labelled batch (empty list: valid). The task file is found by batch name."""
-    problems = []
-    name = labels_path.stem
-    task_path = TASKS_DIR / f"{name}.jsonl"
-    if not task_path.exists():
-        return [f"no task file {task_path} for {labels_path.name}"]
-    tasks = {t["id"]: t for t in map(json.loads, task_path.read_text(encoding="utf-8").splitlines())}
-    seen = set()
-    for n, line in enumerate(labels_path.read_text(encoding="utf-8").splitlines(), 1):
-        try:
-            label = json.loads(line)
-        except json.JSONDecodeError as err:
-            problems.append(f"line {n}: not JSON: {err}")
-            continue
-        keys = {"id", "file", "start", "end", "area", "directive"}
-        if set(label) != keys:
-            problems.append(f"line {n}: keys must be exactly {sorted(keys)}, got {sorted(label)}")
-            continue
-        task = tasks.get(label["id"])
-        if task is None:
-            problems.append(f"line {n}: unknown id {label['id']}")
-            continue
-        if label["id"] in seen:
-            problems.append(f"line {n}: {label['id']} labelled twice")
-        seen.add(label["id"])
+    problems: list[str] = []
+    keys = {"id", "file", "start", "end", "area", "directive"}
+    for n, label, task in _task_lines(labels_path, problems, keys):
         if (label["file"], label["start"], label["end"]) != (task["file"], task["start"], task["end"]):
             problems.append(f"line {n}: file/start/end differ from the task")
         if label["area"] not in AREAS:
             problems.append(f"line {n}: area {label['area']!r} is not one of {AREAS}")
         if not isinstance(label["directive"], bool):
             problems.append(f"line {n}: directive must be true or false")
+    return problems
+
+
+def _batch_tasks(path: Path, problems: list[str]) -> dict[str, dict]:
+    """The tasks of the batch a labels file is named after (by its file name)."""
+    task_path = TASKS_DIR / f"{path.stem}.jsonl"
+    if not task_path.exists():
+        problems.append(f"no task file {task_path} for {path.name}")
+        return {}
+    return {t["id"]: t for t in map(json.loads, task_path.read_text(encoding="utf-8").splitlines())}
+
+
+def _json_lines(path: Path, problems: list[str]):
+    """(line number, object) of a JSON-lines file; unparsable lines become problems."""
+    for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+        try:
+            yield n, json.loads(line)
+        except json.JSONDecodeError as err:
+            problems.append(f"line {n}: not JSON: {err}")
+
+
+def _task_lines(path: Path, problems: list[str], keys: set[str]):
+    """(line number, object, its task) for each line of a labels file with exactly ``keys``;
+    unknown ids, duplicates and unlabelled tasks become problems."""
+    tasks = _batch_tasks(path, problems)
+    seen = set()
+    for n, obj in _json_lines(path, problems):
+        if not isinstance(obj, dict) or set(obj) != keys:
+            problems.append(f"line {n}: keys must be exactly {sorted(keys)}")
+            continue
+        task = tasks.get(obj["id"])
+        if task is None:
+            problems.append(f"line {n}: unknown id {obj['id']!r}")
+            continue
+        if obj["id"] in seen:
+            problems.append(f"line {n}: {obj['id']} labelled twice")
+        seen.add(obj["id"])
+        yield n, obj, task
     missing = sorted(set(tasks) - seen)
     if missing:
         problems.append(f"{len(missing)} tasks unlabelled: {', '.join(missing[:5])}")
-    return problems
 
 
 ENTITY_LABELS = ("PERSON", "ORG", "GPE", "DATE", "PERCENT", "MONEY", "QUANTITY", "ORDINAL", "EVENT", "LAW",
@@ -188,27 +204,11 @@ def convert_entities(draft_path: Path, out_path: Path) -> list[str]:
     ``{"id", "file", "start", "end", "entities": [[start, end, label], ...]}`` with entity
     offsets relative to the sentence, as in ``../shared/data/gold/dev.jsonl``.
     """
-    problems = []
-    task_path = TASKS_DIR / f"{draft_path.stem}.jsonl"
-    if not task_path.exists():
-        return [f"no task file {task_path} for {draft_path.name}"]
-    tasks = {t["id"]: t for t in map(json.loads, task_path.read_text(encoding="utf-8").splitlines())}
-    out, seen = [], set()
-    for n, line in enumerate(draft_path.read_text(encoding="utf-8").splitlines(), 1):
-        try:
-            draft = json.loads(line)
-        except json.JSONDecodeError as err:
-            problems.append(f"line {n}: not JSON: {err}")
-            continue
-        task = tasks.get(draft.get("id"))
-        if task is None:
-            problems.append(f"line {n}: unknown id {draft.get('id')!r}")
-            continue
-        if draft["id"] in seen:
-            problems.append(f"line {n}: {draft['id']} labelled twice")
-        seen.add(draft["id"])
+    problems: list[str] = []
+    out = []
+    for n, draft, task in _task_lines(draft_path, problems, {"id", "entities"}):
         text, pos, spans = task["text"], 0, []
-        for entity in draft.get("entities", []):
+        for entity in draft["entities"]:
             if not isinstance(entity, dict) or set(entity) != {"text", "label"}:
                 problems.append(f"line {n} ({draft['id']}): each entity must be {{\"text\", \"label\"}}, got {entity!r}")
                 continue
@@ -227,9 +227,6 @@ def convert_entities(draft_path: Path, out_path: Path) -> list[str]:
             spans.append([found, found + len(surface), entity["label"]])
             pos = found + len(surface)
         out.append({"id": draft["id"], "file": task["file"], "start": task["start"], "end": task["end"], "entities": spans})
-    missing = sorted(set(tasks) - seen)
-    if missing:
-        problems.append(f"{len(missing)} tasks unlabelled: {', '.join(missing[:5])}")
     if not problems:
         out_path.parent.mkdir(parents=True, exist_ok=True)
         out_path.write_text("".join(json.dumps(o, ensure_ascii=False) + "\n" for o in out), encoding="utf-8")
