@@ -200,7 +200,8 @@ def convert_entities(draft_path: Path, out_path: Path) -> list[str]:
 
     Draft lines: ``{"id", "entities": [{"text", "label"}, ...]}`` with entities listed left to
     right; each text is looked up in the task sentence after the end of the previous entity,
-    which gives exact, non-overlapping offsets. Output lines:
+    which gives exact, non-overlapping offsets. ``"nth": k`` picks the k-th occurrence of the
+    text in the sentence instead, for an entity whose string also occurs earlier as a non-entity. Output lines:
     ``{"id", "file", "start", "end", "entities": [[start, end, label], ...]}`` with entity
     offsets relative to the sentence, as in ``../shared/data/gold/dev.jsonl``.
     """
@@ -209,8 +210,8 @@ def convert_entities(draft_path: Path, out_path: Path) -> list[str]:
     for n, draft, task in _task_lines(draft_path, problems, {"id", "entities"}):
         text, pos, spans = task["text"], 0, []
         for entity in draft["entities"]:
-            if not isinstance(entity, dict) or set(entity) != {"text", "label"}:
-                problems.append(f"line {n} ({draft['id']}): each entity must be {{\"text\", \"label\"}}, got {entity!r}")
+            if not isinstance(entity, dict) or not {"text", "label"} <= set(entity) <= {"text", "label", "nth"}:
+                problems.append(f"line {n} ({draft['id']}): each entity must be {{\"text\", \"label\"[, \"nth\"]}}, got {entity!r}")
                 continue
             if entity["label"] not in ENTITY_LABELS:
                 problems.append(f"line {n} ({draft['id']}): label {entity['label']!r} is not one of {ENTITY_LABELS}")
@@ -219,7 +220,17 @@ def convert_entities(draft_path: Path, out_path: Path) -> list[str]:
             if not surface or surface != surface.strip() or surface[0] in "“《" or surface[-1] in "”》":
                 problems.append(f"line {n} ({draft['id']}): {surface!r}: empty, padded, or includes quote/title marks")
                 continue
-            found = text.find(surface, pos)
+            if "nth" in entity:  # the nth occurrence (1-based), when an earlier one is no entity
+                found = -1
+                for _ in range(int(entity["nth"])):
+                    found = text.find(surface, found + 1)
+                    if found < 0:
+                        break
+                if found >= 0 and found < pos:
+                    problems.append(f"line {n} ({draft['id']}): {surface!r} occurrence {entity['nth']} overlaps or precedes the previous entity")
+                    continue
+            else:
+                found = text.find(surface, pos)
             if found < 0:
                 where = "at all" if surface not in text else "after the previous entity (list entities left to right)"
                 problems.append(f"line {n} ({draft['id']}): {surface!r} not found in the sentence {where}")

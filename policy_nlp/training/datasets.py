@@ -1,0 +1,62 @@
+"""Labelled examples for training and evaluation, with text read from where it lives.
+
+Corpus labels in ``training_data/`` hold offsets only; the text comes from ``../shared``.
+Synthetic speeches (``file`` = ``synthetic/NAME``) are the project's own text.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+from .data import REPO_ROOT, shared_dir
+from .labelling import LABELS_DIR, SYNTHETIC_DIR
+
+
+@dataclass(frozen=True)
+class SentenceExample:
+    text: str
+    section: str | None
+    area: str
+    directive: bool
+    source: str  # "corpus", "synthetic" or "gold"
+    doc: str
+
+
+@lru_cache(maxsize=4096)
+def _document(shared: Path, name: str) -> str:
+    if name.startswith("synthetic/"):
+        return (SYNTHETIC_DIR / name.split("/", 1)[1]).read_text(encoding="utf-8")
+    return (shared / "corpus" / name).read_text(encoding="utf-8")
+
+
+def directive_examples(folders: tuple[str, ...] = ("corpus", "synthetic")) -> list[SentenceExample]:
+    """Training sentences labelled with area and directive (section recomputed from the text)."""
+    from ..outline import build_outline, section_path_at
+    from ..sentences import sentence_offsets
+
+    shared = shared_dir()
+    examples, outlines = [], {}
+    for folder in folders:
+        for path in sorted((LABELS_DIR / folder).glob("*.jsonl")):
+            for label in map(json.loads, path.read_text(encoding="utf-8").splitlines()):
+                text = _document(shared, label["file"])
+                if label["file"] not in outlines:
+                    outlines[label["file"]] = build_outline(text, sentence_offsets(text))
+                path_items = section_path_at(outlines[label["file"]], label["start"])
+                examples.append(SentenceExample(
+                    text[label["start"]:label["end"]], path_items[-1]["text"] if path_items else None,
+                    label["area"], label["directive"], folder, label["file"]))
+    return examples
+
+
+def gold_dev_examples() -> list[SentenceExample]:
+    """The dev gold of ``../shared/data/gold`` (validation only: never train on it)."""
+    path = shared_dir() / "data" / "gold" / "dev.jsonl"
+    return [SentenceExample(r["text"], r.get("section"), r["area"], r["directive"], "gold", r["doc"])
+            for r in map(json.loads, path.read_text(encoding="utf-8").splitlines())]
+
+
+__all__ = ["SentenceExample", "directive_examples", "gold_dev_examples", "REPO_ROOT"]
