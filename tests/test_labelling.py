@@ -1,0 +1,75 @@
+"""Labelling tools: the validator and the entity converter refuse bad labels and keep offsets exact."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from policy_nlp.training import labelling
+
+SENTENCES = ["区发改局要加快推进XX个重点项目，确保一季度开工。", "中国风的中国产品很受欢迎。"]
+
+
+@pytest.fixture()
+def tasks(tmp_path, monkeypatch):
+    monkeypatch.setattr(labelling, "TASKS_DIR", tmp_path / "tasks")
+    (tmp_path / "tasks").mkdir()
+    lines = [{"id": f"t001-{i:02d}", "file": "x.txt", "start": 10 * i, "end": 10 * i + len(s), "section": None,
+              "previous": None, "text": s} for i, s in enumerate(SENTENCES)]
+    (tmp_path / "tasks" / "t001.jsonl").write_text("".join(json.dumps(t, ensure_ascii=False) + "\n" for t in lines), encoding="utf-8")
+    return lines
+
+
+def write(path, rows):
+    path.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows), encoding="utf-8")
+    return path
+
+
+def test_valid_directive_labels(tasks, tmp_path):
+    rows = [{k: t[k] for k in ("id", "file", "start", "end")} | {"area": "invest", "directive": True} for t in tasks]
+    assert labelling.validate(write(tmp_path / "t001.jsonl", rows)) == []
+
+
+def test_invalid_directive_labels(tasks, tmp_path):
+    rows = [
+        {k: tasks[0][k] for k in ("id", "file", "start", "end")} | {"area": "projects", "directive": "yes"},
+        {k: tasks[0][k] for k in ("id", "file", "start", "end")} | {"area": "invest", "directive": True},
+        {"id": "t001-01", "file": "x.txt", "start": 0, "end": 3, "area": "other", "directive": False, "text": "copied"},
+    ]
+    problems = labelling.validate(write(tmp_path / "t001.jsonl", rows))
+    assert any("not one of" in p for p in problems)
+    assert any("true or false" in p for p in problems)
+    assert any("labelled twice" in p for p in problems)
+    assert any("keys must be exactly" in p for p in problems)
+    assert any("unlabelled" in p for p in problems)
+
+
+def test_entity_draft_becomes_offsets(tasks, tmp_path):
+    draft = write(tmp_path / "t001.jsonl", [
+        {"id": "t001-00", "entities": [{"text": "区发改局", "label": "ORG"}, {"text": "XX个", "label": "QUANTITY"},
+                                       {"text": "一季度", "label": "DATE"}]},
+        {"id": "t001-01", "entities": [{"text": "中国", "label": "GPE", "nth": 2}]},
+    ])
+    out = tmp_path / "out" / "t001.jsonl"
+    assert labelling.convert_entities(draft, out) == []
+    converted = [json.loads(line) for line in out.read_text(encoding="utf-8").splitlines()]
+    assert converted[0]["entities"] == [[0, 4, "ORG"], [9, 12, "QUANTITY"], [19, 22, "DATE"]]
+    assert converted[1]["entities"] == [[4, 6, "GPE"]]
+    assert "text" not in converted[0]
+    for row, sentence in zip(converted, SENTENCES):
+        assert [sentence[s:e] for s, e, _ in row["entities"]] in (["区发改局", "XX个", "一季度"], ["中国"])
+
+
+def test_entity_draft_errors(tasks, tmp_path):
+    draft = write(tmp_path / "t001.jsonl", [
+        {"id": "t001-00", "entities": [{"text": "一季度", "label": "DATE"}, {"text": "区发改局", "label": "ORG"},
+                                       {"text": "项目", "label": "THING"}, {"text": "“重点”", "label": "PROGRAM"}]},
+    ])
+    out = tmp_path / "out" / "t001.jsonl"
+    problems = labelling.convert_entities(draft, out)
+    assert any("left to right" in p for p in problems)
+    assert any("THING" in p for p in problems)
+    assert any("quote" in p for p in problems)
+    assert any("unlabelled" in p for p in problems)
+    assert not out.exists()  # nothing is written while there are problems
