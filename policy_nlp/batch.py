@@ -254,6 +254,7 @@ def process(
     records: list[dict] = []
     errors: list[dict] = []
     in_flight: dict[cf.Future, dict] = {}
+    owner: dict[cf.Future, cf.Executor] = {}  # the pool each task went to
     max_in_flight = max(2, 4 * n_process) if own_executor else max_in_flight_external
     seen: set[str] = set()
     bar = _progress(quiet)
@@ -267,18 +268,19 @@ def process(
     def submit(task: dict) -> None:
         future = pool.submit(process_document, task, model, device, max_chars, timeout)
         in_flight[future] = task
+        owner[future] = pool
 
     def collect(future: cf.Future) -> None:
         nonlocal pool
         meta = in_flight.pop(future)
+        submitted_to = owner.pop(future)
         try:
             result = future.result()
         except BrokenProcessPool as err:
             # A worker died (killed, out of memory): every task in flight fails with it.
-            # Start a new pool and give each of them one more try.
+            # Start a new pool (once per broken pool) and give each task one more try.
             if own_executor and meta.get("tries", 0) < 1:
-                if not getattr(pool, "_policy_nlp_replaced", False):
-                    pool._policy_nlp_replaced = True
+                if submitted_to is pool:
                     pool.shutdown(wait=False, cancel_futures=True)
                     pool = make_executor(n_process)
                     log.warning("a worker process died; restarted the pool and retrying %d documents", len(in_flight) + 1)

@@ -263,12 +263,14 @@ def test_parity_across_process_counts_and_dask(archive_dir, tmp_path):
     assert errors_by_id(tmp_path / "one") == errors_by_id(tmp_path / "dask")
 
 
-def many_speeches(folder: Path, n: int) -> set[str]:
+def many_speeches(folder: Path, n: int, repeat: int) -> set[str]:
+    """``n`` speeches of ``repeat`` sample speeches each: large enough that a run is still
+    going when the test interrupts it."""
     folder.mkdir()
     ids = set()
     for i in range(n):
         path = folder / f"speech_{i:03d}.txt"
-        path.write_text(f"第{i}号讲话\n" + policy_nlp.sample_speech() * 3, encoding="utf-8")
+        path.write_text(f"第{i}号讲话\n" + policy_nlp.sample_speech() * repeat, encoding="utf-8")
         ids.add(str(path))
     return ids
 
@@ -283,7 +285,7 @@ def wait_for_chunks(out: Path, n: int, proc: subprocess.Popen, limit: float = 12
 
 
 def test_kill_and_resume_gives_exactly_one_record_per_document(tmp_path):
-    ids = many_speeches(tmp_path / "in", 40)
+    ids = many_speeches(tmp_path / "in", 40, repeat=30)
     out = tmp_path / "out"
     cmd = [sys.executable, "-m", "policy_nlp", "process", str(tmp_path / "in"), "-o", str(out), "--batch-size", "2", "--quiet"]
     proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
@@ -299,7 +301,7 @@ def test_kill_and_resume_gives_exactly_one_record_per_document(tmp_path):
 
 
 def test_a_killed_worker_process_loses_no_document(tmp_path):
-    ids = many_speeches(tmp_path / "in", 24)
+    ids = many_speeches(tmp_path / "in", 30, repeat=90)
     out = tmp_path / "out"
     cmd = [sys.executable, "-m", "policy_nlp", "process", str(tmp_path / "in"), "-o", str(out),
            "--batch-size", "2", "--n-process", "2", "--quiet"]
@@ -314,6 +316,7 @@ def test_a_killed_worker_process_loses_no_document(tmp_path):
     records = [r["id"] for r in read_records(out)]
     assert sorted(records) == sorted(ids)
     assert json.loads((out / "summary.json").read_text())["failed"] == 0
+    assert "worker process died" in stderr  # the pool was really broken and replaced
     assert len(read_manifests(out)) >= 2
 
 
