@@ -46,6 +46,49 @@ def tfidf_baseline(train, dev, with_section: bool):
     return list(area.predict(x_dev)), [bool(d) for d in directive.predict(x_dev)]
 
 
+def entity_scores(rows, predict) -> tuple[dict, float]:
+    """Exact-span micro-F1 over all entities and F1 per label."""
+    from policy_nlp.training.labelling import ENTITY_LABELS
+
+    counts = {label: [0, 0, 0] for label in ENTITY_LABELS}  # tp, predicted, gold
+    for row in rows:
+        gold = {tuple(e) for e in row["entities"]}
+        pred = set(predict(row["text"]))
+        for label in ENTITY_LABELS:
+            g = {e for e in gold if e[2] == label}
+            p = {e for e in pred if e[2] == label}
+            counts[label][0] += len(g & p)
+            counts[label][1] += len(p)
+            counts[label][2] += len(g)
+    per_label = {k: (2 * tp / (p + g) if p + g else 0.0) for k, (tp, p, g) in counts.items()}
+    tp, p, g = (sum(c[i] for c in counts.values()) for i in range(3))
+    return per_label, 2 * tp / (p + g) if p + g else 0.0
+
+
+def entity_table() -> None:
+    import json
+
+    import policy_nlp
+    from policy_nlp.entities import default_rules
+    from policy_nlp.training.data import shared_dir
+    from policy_nlp.training.labelling import ENTITY_LABELS
+
+    rows = [json.loads(line) for line in (shared_dir() / "data" / "gold" / "dev.jsonl").read_text(encoding="utf-8").splitlines()]
+    nlp = policy_nlp.load()
+    systems = [
+        ("rules (policy_entities)", lambda text: default_rules()(text)),
+        ("shipped pipeline, doc.ents", lambda text: [(e.start_char, e.end_char, e.label_) for e in nlp(text).ents]),
+    ]
+    print()
+    print(f"Entities on the dev gold ({sum(len(r['entities']) for r in rows)} entities in {len(rows)} sentences), exact-span F1:")
+    header = ["system", "micro-F1"] + list(ENTITY_LABELS)
+    print("| " + " | ".join(header) + " |")
+    print("|" + "|".join("---" for _ in header) + "|")
+    for name, predict in systems:
+        per_label, micro = entity_scores(rows, predict)
+        print(f"| {name} | {micro:.3f} | " + " | ".join(f"{per_label[k]:.2f}" for k in ENTITY_LABELS) + " |")
+
+
 def main() -> None:
     train = directive_examples()
     dev = gold_dev_examples()
@@ -74,6 +117,7 @@ def main() -> None:
     for g in AREAS:
         row = [sum(1 for x, y in zip(gold_area, best[2]) if x == g and y == p) for p in AREAS]
         print(f"| {g} | " + " | ".join(str(v) for v in row) + " |")
+    entity_table()
 
 
 if __name__ == "__main__":

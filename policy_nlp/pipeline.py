@@ -11,7 +11,7 @@ from spacy.lang.zh import Chinese
 from spacy.tokens import Doc
 from spacy.util import load_config, load_meta
 
-from . import outline, sentences, tokenizer  # noqa: F401  (registers factories and extensions)
+from . import entities, outline, sentences, tokenizer  # noqa: F401  (registers factories and extensions)
 
 PACKAGE_ROOT = Path(__file__).resolve().parent
 DEFAULT_MODEL = "policy_zh_sm"
@@ -81,11 +81,12 @@ def assemble(segmenter_dir: str | Path, out: str | Path | None = None) -> Policy
     nlp.tokenizer.segmenter = CRFSegmenter.from_disk(segmenter_dir)
     nlp.add_pipe("policy_sentences")
     nlp.add_pipe("policy_outline")
+    nlp.add_pipe("policy_entities")
     nlp.meta.update(
         {
             "name": DEFAULT_MODEL,
             "version": __version__,
-            "description": "policy_nlp: Chinese policy speeches (word segmentation, sentences, outline)",
+            "description": "policy_nlp: Chinese policy speeches (word segmentation, sentences, outline, entity rules)",
             "license": "MIT",
             "author": "policy_nlp",
             "requirements": [f"policy_nlp>={__version__}"],

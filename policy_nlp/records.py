@@ -13,6 +13,8 @@ documented in README.md):
     ``[{"id", "start", "end", "text", "section", "section_path"}]`` in text order.
 ``outline``
     ``[{"level", "marker", "number", "text", "start", "end", "section_end", "block"}]``.
+``entities``
+    ``[{"start", "end", "label", "text", "value", "placeholder"}]`` in text order (ANNOTATION.md labels).
 ``tokens`` (only with ``tokens=True``)
     ``[[start, end], ...]`` of every non-space token.
 """
@@ -54,6 +56,11 @@ def to_record(doc: Doc, *, tokens: bool = False, text: bool = True) -> dict[str,
         entry["section"] = path[-1] if path else None
         entry["section_path"] = path
         record["sentences"].append(entry)
+    record["entities"] = [
+        {"start": e.start_char, "end": e.end_char, "label": e.label_, "text": e.text, "value": e._.value,
+         "placeholder": e._.placeholder}
+        for e in doc.ents
+    ]
     if tokens:
         record["tokens"] = [[t.idx, t.idx + len(t.text)] for t in doc if not t.is_space]
     return record

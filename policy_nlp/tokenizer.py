@@ -14,6 +14,7 @@ import tempfile
 from pathlib import Path
 from typing import Iterable
 
+import numpy as np
 import srsly
 from spacy.tokens import Doc
 from spacy.util import registry
@@ -121,3 +122,28 @@ def _add_gap(gap: str, words: list[str], spaces: list[bool]) -> None:
     if gap:
         words.append(gap)
         spaces.append(False)
+
+
+def split_tokens_at(doc: Doc, offsets: list[tuple[int, int]]) -> Doc:
+    """Make every offset in ``offsets`` a token boundary, splitting tokens that straddle one."""
+    if not len(doc):
+        return doc
+    starts = doc.to_array("IDX").astype(np.int64)
+    cuts = sorted({c for span in offsets for c in span})
+    cut_arr = np.array(cuts, dtype=np.int64)
+    token_of = np.searchsorted(starts, cut_arr, side="right") - 1
+    inside = (token_of >= 0) & (starts[np.clip(token_of, 0, None)] != cut_arr)
+    pending: dict[int, list[int]] = {}
+    for tok_i, cut in zip(token_of[inside].tolist(), cut_arr[inside].tolist()):
+        token = doc[tok_i]
+        if cut < token.idx + len(token.text):
+            pending.setdefault(tok_i, []).append(cut - token.idx)
+    if not pending:
+        return doc
+    with doc.retokenize() as retokenizer:
+        for tok_i, rel_cuts in pending.items():
+            token = doc[tok_i]
+            bounds = [0] + sorted(set(rel_cuts)) + [len(token.text)]
+            orths = [token.text[a:b] for a, b in zip(bounds, bounds[1:])]
+            retokenizer.split(token, orths, heads=[(token, 0)] * len(orths))
+    return doc

@@ -14,7 +14,7 @@ from policy_nlp.pipeline import PolicyChinese
 def test_load_returns_spacy_language(nlp):
     assert isinstance(nlp, spacy.language.Language)
     assert nlp.lang == "zh"
-    assert nlp.pipe_names == ["policy_sentences", "policy_outline"]
+    assert nlp.pipe_names == ["policy_sentences", "policy_outline", "policy_entities"]
     assert nlp.tokenizer.segmenter is not None
 
 
@@ -43,6 +43,10 @@ def test_round_trip_to_disk(nlp, tmp_path):
     text = policy_nlp.sample_speech()
     assert [t.text for t in again(text)] == [t.text for t in nlp(text)]
     assert again(text)._.outline == nlp(text)._.outline
+    assert [(e.start_char, e.end_char, e.label_) for e in again(text).ents] == [
+        (e.start_char, e.end_char, e.label_) for e in nlp(text).ents
+    ]
+    assert (tmp_path / "copy" / "policy_entities" / "entity_patterns.json").exists()
 
 
 def test_bytes_round_trip(nlp):

@@ -1,0 +1,223 @@
+"""Entity tagging with the labels of ANNOTATION.md: the rules layer and the ``policy_entities`` component.
+
+The rules are data, not code: regular expressions with a label and a priority in
+``resources/entity_patterns.json`` (numbers with units, money, percentages, dates and
+periods, ranks, 《》 titles, “” programmes, government bodies, XX places) and phrase lists
+in ``resources/entity_phrases.json`` (mined from the project's labelled sentences by
+``python -m policy_nlp.training.entity_phrases``). Where candidates overlap, the longer
+span wins, then the higher priority, then the earlier one. Entity boundaries become token
+boundaries, so ``doc.ents`` holds exact character spans. ``span._.value`` normalises
+numbers, percentages (as fractions), money (in yuan) and definite dates (ISO);
+``span._.placeholder`` is true for spans with ``XX``.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+from spacy.language import Language
+from spacy.tokens import Doc, Span
+
+from .markers import cn_to_int
+from .tokenizer import split_tokens_at
+
+RESOURCES = Path(__file__).resolve().parent / "resources"
+LABELS = ("PERSON", "ORG", "GPE", "DATE", "PERCENT", "MONEY", "QUANTITY", "ORDINAL", "EVENT", "LAW",
+          "PROGRAM", "INDICATOR", "INDUSTRY")
+PHRASE_PRIORITY = 3
+PATTERNS_FILE, PHRASES_FILE = "entity_patterns.json", "entity_phrases.json"
+
+
+@dataclass(frozen=True)
+class Rule:
+    label: str
+    priority: int
+    regex: re.Pattern
+    group: int = 0
+
+
+class EntityRules:
+    """Candidates from patterns and phrases, resolved to non-overlapping spans."""
+
+    def __init__(self, patterns: list[dict], phrases: dict[str, list[str]]):
+        self.patterns, self.phrase_lists = patterns, {k: v for k, v in phrases.items() if not k.startswith("_")}
+        self.rules = [Rule(p["label"], p["priority"], re.compile(p["pattern"]), p.get("group", 0)) for p in patterns]
+        for rule in self.rules:
+            if rule.label not in LABELS:
+                raise ValueError(f"unknown entity label {rule.label!r} in a pattern")
+        self.phrases: dict[str, str] = {}
+        for label, words in phrases.items():
+            if label.startswith("_"):
+                continue
+            if label not in LABELS:
+                raise ValueError(f"unknown entity label {label!r} in the phrase list")
+            for word in words:
+                self.phrases.setdefault(word, label)
+        self._first_chars = {w[0] for w in self.phrases}
+        self._lengths = sorted({len(w) for w in self.phrases}, reverse=True)
+
+    @classmethod
+    def from_resources(cls, folder: Path = RESOURCES) -> "EntityRules":
+        patterns = json.loads((folder / PATTERNS_FILE).read_text(encoding="utf-8"))["patterns"]
+        phrases = json.loads((folder / PHRASES_FILE).read_text(encoding="utf-8"))
+        return cls(patterns, phrases)
+
+    def to_disk(self, folder: Path) -> None:
+        folder.mkdir(parents=True, exist_ok=True)
+        (folder / PATTERNS_FILE).write_text(json.dumps({"patterns": self.patterns}, ensure_ascii=False, indent=1), encoding="utf-8")
+        (folder / PHRASES_FILE).write_text(json.dumps(self.phrase_lists, ensure_ascii=False, indent=0), encoding="utf-8")
+
+    def candidates(self, text: str) -> list[tuple[int, int, str, int]]:
+        found = []
+        for rule in self.rules:
+            for m in rule.regex.finditer(text):
+                s, e = m.span(rule.group)
+                if e > s:
+                    found.append((s, e, rule.label, rule.priority))
+        phrases, first, lengths = self.phrases, self._first_chars, self._lengths
+        for i, c in enumerate(text):
+            if c not in first:
+                continue
+            for n in lengths:
+                if i + n > len(text):
+                    continue
+                label = phrases.get(text[i : i + n])
+                if label is not None:
+                    found.append((i, i + n, label, PHRASE_PRIORITY))
+                    break
+        return found
+
+    def __call__(self, text: str) -> list[tuple[int, int, str]]:
+        """Non-overlapping (start, end, label) spans in text order."""
+        chosen: list[tuple[int, int, str]] = []
+        taken = bytearray(len(text))
+        for s, e, label, _ in sorted(self.candidates(text), key=lambda c: (-(c[1] - c[0]), -c[3], c[0])):
+            if not any(taken[s:e]):
+                chosen.append((s, e, label))
+                taken[s:e] = b"\x01" * (e - s)
+        return sorted(chosen)
+
+
+# ---------------------------------------------------------------------------
+# Values
+# ---------------------------------------------------------------------------
+
+_NUMBER = re.compile(r"[0-9０-９]+(?:[.．][0-9０-９]+)?|[零〇两一二三四五六七八九十百]+")
+_FULLWIDTH = str.maketrans("０１２３４５６７８９．", "0123456789.")
+
+
+def parse_number(text: str) -> float | None:
+    """The number in ``text`` with 百/千/万/亿 multipliers (1.35万亿 → 1.35e12, 1亿3千多万 → 1.3e8,
+    1万6千 → 16000); None for XX placeholders or text without a number."""
+    if "XX" in text:
+        return None
+    above_yi = below_yi = below_wan = 0.0
+    current: float | None = None
+    seen = False
+    i = 0
+    while i < len(text):
+        m = _NUMBER.match(text, i)
+        if m:
+            raw = m.group().translate(_FULLWIDTH)
+            value = float(raw) if raw[0].isdigit() else cn_to_int(raw.replace("两", "二"))
+            if value is None:
+                return None
+            current, seen = float(value), True
+            i = m.end()
+            continue
+        c = text[i]
+        if c in "百千":
+            below_wan += (current if current is not None else 1.0) * (100 if c == "百" else 1000)
+            current = None
+        elif c == "万":
+            below_yi += (below_wan + (current or 0.0) or 1.0) * 1e4
+            below_wan, current = 0.0, None
+        elif c == "亿":
+            above_yi += (below_yi + below_wan + (current or 0.0) or 1.0) * 1e8
+            below_yi = below_wan = 0.0
+            current = None
+        i += 1
+    if not seen:
+        return None
+    return above_yi + below_yi + below_wan + (current or 0.0)
+
+
+def entity_value(label: str, text: str):
+    """Normalised value of an entity, or None when there is none to give."""
+    if label == "PERCENT":
+        if "个百分点" in text:
+            number = parse_number(text.replace("个百分点", ""))
+            return None if number is None else round(number / 100, 10)
+        if text.startswith("百分之"):
+            number = parse_number(text[3:].replace("点", "."))
+            return None if number is None else round(number / 100, 10)
+        if "分之" in text:
+            den, _, num = text.partition("分之")
+            a, b = cn_to_int(num), cn_to_int(den)
+            return None if not a or not b else a / b
+        number = parse_number(text.rstrip("%％"))
+        return None if number is None else round(number / 100, 10)
+    if label in ("MONEY", "QUANTITY"):
+        return parse_number(text)
+    if label == "DATE":
+        m = re.fullmatch(r"((?:19|20)\d\d)年(?:(\d{1,2})月(?:(\d{1,2})日)?)?", text.translate(_FULLWIDTH))
+        if m:
+            return "-".join(f"{int(p):02d}" if i else p for i, p in enumerate(m.groups()) if p)
+    return None
+
+
+def register_extensions() -> None:
+    if not Span.has_extension("value"):
+        Span.set_extension("value", getter=lambda span: entity_value(span.label_, span.text))
+    if not Span.has_extension("placeholder"):
+        Span.set_extension("placeholder", getter=lambda span: "XX" in span.text)
+
+
+register_extensions()
+
+
+# ---------------------------------------------------------------------------
+# Component
+# ---------------------------------------------------------------------------
+
+
+@lru_cache(maxsize=1)
+def default_rules() -> EntityRules:
+    return EntityRules.from_resources()
+
+
+@Language.factory("policy_entities", requires=["token.idx"], assigns=["doc.ents"])
+def make_policy_entities(nlp: Language, name: str):
+    return PolicyEntities(name)
+
+
+class PolicyEntities:
+    """spaCy component: ``doc.ents`` from the rules layer (the model head joins later).
+
+    A new component starts from the rules shipped in the package; ``to_disk`` stores them
+    in the pipeline directory, which ``from_disk`` reads back, as spaCy's EntityRuler does.
+    """
+
+    def __init__(self, name: str = "policy_entities", rules: EntityRules | None = None):
+        self.name = name
+        self.rules = rules or default_rules()
+
+    def to_disk(self, path, *, exclude=tuple()) -> None:
+        self.rules.to_disk(Path(path))
+
+    def from_disk(self, path, *, exclude=tuple()) -> "PolicyEntities":
+        self.rules = EntityRules.from_resources(Path(path))
+        return self
+
+    def __call__(self, doc: Doc) -> Doc:
+        spans = self.rules(doc.text)
+        if not spans:
+            return doc
+        doc = split_tokens_at(doc, [(s, e) for s, e, _ in spans])
+        ents = [doc.char_span(s, e, label=label) for s, e, label in spans]
+        doc.set_ents([e for e in ents if e is not None], default="outside")
+        return doc
