@@ -140,10 +140,31 @@ def split_tokens_at(doc: Doc, offsets: list[tuple[int, int]]) -> Doc:
             pending.setdefault(tok_i, []).append(cut - token.idx)
     if not pending:
         return doc
-    with doc.retokenize() as retokenizer:
-        for tok_i, rel_cuts in pending.items():
-            token = doc[tok_i]
+    return _rebuilt_with_splits(doc, pending)
+
+
+def _rebuilt_with_splits(doc: Doc, pending: dict[int, list[int]]) -> Doc:
+    """A new Doc with the tokens of ``doc`` split at the given points, keeping sentence starts,
+    span groups, entities and user data. spaCy's retokenizer costs O(length of the doc) per
+    split, which turns quadratic on long run-on text; rebuilding is one linear pass."""
+    words: list[str] = []
+    spaces: list[bool] = []
+    sent_starts: list[bool | None] = []
+    has_sents = doc.has_annotation("SENT_START")
+    for token in doc:
+        rel_cuts = pending.get(token.i)
+        pieces = [token.text]
+        if rel_cuts:
             bounds = [0] + sorted(set(rel_cuts)) + [len(token.text)]
-            orths = [token.text[a:b] for a, b in zip(bounds, bounds[1:])]
-            retokenizer.split(token, orths, heads=[(token, 0)] * len(orths))
-    return doc
+            pieces = [token.text[a:b] for a, b in zip(bounds, bounds[1:])]
+        for k, piece in enumerate(pieces):
+            words.append(piece)
+            spaces.append(bool(token.whitespace_) and k == len(pieces) - 1)
+            sent_starts.append((bool(token.is_sent_start) if k == 0 else False) if has_sents else None)
+    new = Doc(doc.vocab, words=words, spaces=spaces, sent_starts=sent_starts if has_sents else None)
+    new.user_data.update(doc.user_data)
+    for key, group in doc.spans.items():
+        new.spans[key] = [new.char_span(s.start_char, s.end_char, label=s.label_) for s in group]
+    if doc.ents:
+        new.set_ents([new.char_span(e.start_char, e.end_char, label=e.label_) for e in doc.ents])
+    return new
