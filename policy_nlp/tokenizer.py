@@ -24,6 +24,9 @@ from .segmenter import CRFSegmenter
 
 SEGMENTER_DIR = "segmenter"
 _SURROGATE = re.compile("[\ud800-\udfff]")
+# spaCy's retokenizer costs O(tokens in the doc) per split: fine for a few splits, quadratic
+# for many. Beyond this many, the Doc is rebuilt in one pass instead.
+_MAX_RETOKENIZER_SPLITS = 32
 
 
 @registry.tokenizers("policy_nlp.tokenizer.v1")
@@ -140,13 +143,27 @@ def split_tokens_at(doc: Doc, offsets: list[tuple[int, int]]) -> Doc:
             pending.setdefault(tok_i, []).append(cut - token.idx)
     if not pending:
         return doc
-    return _rebuilt_with_splits(doc, pending)
+    if len(pending) > _MAX_RETOKENIZER_SPLITS:
+        return _rebuilt_with_splits(doc, pending)
+    # The retokenizer leaves span groups pointing at old token indices: keep them by characters.
+    groups = {key: [(s.start_char, s.end_char, s.label_) for s in group] for key, group in doc.spans.items()}
+    ents = [(e.start_char, e.end_char, e.label_) for e in doc.ents]
+    with doc.retokenize() as retokenizer:
+        for tok_i, rel_cuts in pending.items():
+            token = doc[tok_i]
+            bounds = [0] + sorted(set(rel_cuts)) + [len(token.text)]
+            orths = [token.text[a:b] for a, b in zip(bounds, bounds[1:])]
+            retokenizer.split(token, orths, heads=[(token, 0)] * len(orths))
+    for key, spans in groups.items():
+        doc.spans[key] = [doc.char_span(s, e, label=label) for s, e, label in spans]
+    if ents:
+        doc.set_ents([doc.char_span(s, e, label=label) for s, e, label in ents])
+    return doc
 
 
 def _rebuilt_with_splits(doc: Doc, pending: dict[int, list[int]]) -> Doc:
     """A new Doc with the tokens of ``doc`` split at the given points, keeping sentence starts,
-    span groups, entities and user data. spaCy's retokenizer costs O(length of the doc) per
-    split, which turns quadratic on long run-on text; rebuilding is one linear pass."""
+    span groups, entities and user data, in one linear pass."""
     words: list[str] = []
     spaces: list[bool] = []
     sent_starts: list[bool | None] = []

@@ -96,3 +96,12 @@ def test_entities_are_deterministic(nlp):
     assert [(e.start_char, e.end_char, e.label_) for e in nlp(text).ents] == [
         (e.start_char, e.end_char, e.label_) for e in nlp(text).ents
     ]
+
+
+def test_entity_splits_keep_sentence_spans(nlp):
+    # The segmenter keeps 落0项 as one token; the QUANTITY 0项 splits it after sentences were set.
+    doc = nlp("落0项")
+    assert [s.text for s in doc._.sentences] == ["落0项"]
+    sent = doc._.sentences[0]
+    assert doc[sent.end - 1].idx + len(doc[sent.end - 1].text) == sent.end_char == 3
+    assert [(e.text, e.label_) for e in doc.ents] == [("0项", "QUANTITY")]

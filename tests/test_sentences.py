@@ -173,3 +173,17 @@ def test_pipeline_clause_mode(nlp):
     text = "一要稳投资；二要促消费。"
     assert [s.text for s in clause_nlp(text)._.sentences] == ["一要稳投资；", "二要促消费。"]
     assert [s.text for s in nlp(text)._.sentences] == [text]
+
+
+def test_many_splits_rebuild_the_doc_and_keep_annotations():
+    from policy_nlp.tokenizer import split_tokens_at
+
+    words = ["甲乙"] * 100
+    doc = Doc(Vocab(), words=words, spaces=[False] * 100)
+    doc = set_sentences(doc, [(0, 100), (100, 200)])
+    doc.user_data["kept"] = True
+    doc = split_tokens_at(doc, [(2 * i + 1, 2 * i + 2) for i in range(100)])  # split every token: rebuilt
+    assert len(doc) == 200 and doc.text == "甲乙" * 100
+    assert [s.text for s in doc.spans["sentences"]] == ["甲乙" * 50, "甲乙" * 50]
+    assert [s.start_char for s in doc.sents] == [0, 100]
+    assert doc.user_data["kept"] is True
