@@ -97,4 +97,4 @@ def assemble(segmenter_dir: str | Path, out: str | Path | None = None) -> Policy
     return nlp
 
 
-__all__ = ["PolicyChinese", "load", "blank", "assemble", "default_model_path", "spacy"]
+__all__ = ["PolicyChinese", "load", "blank", "assemble", "default_model_path"]
