@@ -208,28 +208,20 @@ class CRFSegmenter:
         over many pieces joined by separators that no feature or word contains)."""
         from spacy_pkuseg.inference import run_viterbi
 
-        pieces = [(s, e) for s, e, crf in segments if crf]
         starts_of: dict[int, np.ndarray] = {}
-        batch: list[tuple[int, int]] = []
-        size = 0
-        for i, (s, e) in enumerate(pieces + [(0, 0)]):
-            if batch and (i == len(pieces) or size + e - s > _BATCH_CHARS):
-                joined = _SEPARATOR.join(normalise(text[a:b]) for a, b in batch)
-                scores = self.node_scores(joined)
-                offset = 0
-                for a, b in batch:
-                    n = b - a
-                    if n == 1:
-                        starts = np.array([True])
-                    else:
-                        _, states = run_viterbi(np.ascontiguousarray(scores[offset : offset + n]), self._edge)
-                        starts = self._starts_word[np.asarray(states)]
-                        starts[0] = True
-                    starts_of[a] = starts
-                    offset += n + len(_SEPARATOR)
-                batch, size = [], 0
-            batch.append((s, e))
-            size += e - s + len(_SEPARATOR)
+        for batch in _batches([(s, e) for s, e, crf in segments if crf]):
+            scores = self.node_scores(_SEPARATOR.join(normalise(text[a:b]) for a, b in batch))
+            offset = 0
+            for a, b in batch:
+                n = b - a
+                if n == 1:
+                    starts = np.array([True])
+                else:
+                    _, states = run_viterbi(np.ascontiguousarray(scores[offset : offset + n]), self._edge)
+                    starts = self._starts_word[np.asarray(states)]
+                    starts[0] = True
+                starts_of[a] = starts
+                offset += n + len(_SEPARATOR)
         spans: list[tuple[int, int]] = []
         for s, e, crf in segments:
             if not crf:
@@ -274,6 +266,9 @@ class CRFSegmenter:
             entries.sort()
             self._pair_keys.append(np.array([k for k, _ in entries], dtype=np.int64))
             self._pair_vals.append(np.array([f for _, f in entries], dtype=np.int64))
+        # Both sides "no word", which every position has: one feature per side.
+        nn = np.array([v * (v + 1) + v])
+        self._nn_pair = [int(_lookup(k, f, nn, absent)[0]) for k, f in zip(self._pair_keys, self._pair_vals)]
 
     def _bigram_ids(self, template: int, left: np.ndarray, right: np.ndarray) -> np.ndarray:
         return _lookup(self._bi_keys[template], self._bi_vals[template], left * self._n_chars + right, self._absent)
@@ -374,9 +369,7 @@ class CRFSegmenter:
             add(cut + 1, _lookup(self._pair_keys[0], self._pair_vals[0], pair, self._absent), 1.0)
             add(cut, _lookup(self._pair_keys[1], self._pair_vals[1], pair, self._absent), 1.0)
         # Both sides "no word", which every position has.
-        nn = v * (v + 1) + v
-        nn_l = _lookup(self._pair_keys[0], self._pair_vals[0], np.array([nn]), self._absent)[0]
-        nn_r = _lookup(self._pair_keys[1], self._pair_vals[1], np.array([nn]), self._absent)[0]
+        nn_l, nn_r = self._nn_pair
         scores += np.outer(free_end_before * free_start[:n], self._node[nn_l])
         scores += np.outer(free_end[:n] * free_start[1:], self._node[nn_r])
         if rows:
@@ -449,6 +442,20 @@ def _index_features(features: list[str]) -> dict:
         "pairs_l": pairs[0],
         "pairs_r": pairs[1],
     }
+
+
+def _batches(pieces: list[tuple[int, int]]) -> Iterator[list[tuple[int, int]]]:
+    """Consecutive pieces grouped so that each group, joined by separators, stays near ``_BATCH_CHARS``."""
+    batch: list[tuple[int, int]] = []
+    size = 0
+    for s, e in pieces:
+        if batch and size + e - s > _BATCH_CHARS:
+            yield batch
+            batch, size = [], 0
+        batch.append((s, e))
+        size += e - s + len(_SEPARATOR)
+    if batch:
+        yield batch
 
 
 def _gaps(start: int, end: int, matches: list[re.Match]) -> Iterator[tuple[int, int, re.Match | None]]:
