@@ -49,12 +49,10 @@ def to_record(doc: Doc, *, tokens: bool = False, text: bool = True) -> dict[str,
         "outline": [dict(item) for item in outline],
     }
     for i, sent in enumerate(doc._.sentences):
-        path = [item["text"] for item in section_path_at(outline, sent.start_char)]
         entry: dict[str, Any] = {"id": i, "start": sent.start_char, "end": sent.end_char}
         if text:
             entry["text"] = sent.text
-        entry["section"] = path[-1] if path else None
-        entry["section_path"] = path
+        entry.update(_section_fields(outline, sent.start_char))
         record["sentences"].append(entry)
     record["entities"] = [
         {"start": e.start_char, "end": e.end_char, "label": e.label_, "text": e.text, "value": e._.value,
@@ -65,6 +63,10 @@ def to_record(doc: Doc, *, tokens: bool = False, text: bool = True) -> dict[str,
         record["tokens"] = [[t.idx, t.idx + len(t.text)] for t in doc if not t.is_space]
     return record
 
+def _section_fields(outline: list[dict], char: int) -> dict[str, Any]:
+    """``section`` (innermost enclosing item) and ``section_path`` (outermost first) at ``char``."""
+    path = [item["text"] for item in section_path_at(outline, char)]
+    return {"section": path[-1] if path else None, "section_path": path}
 
 
 # Offsets in a record that move when a piece of a document is placed back into the whole.
@@ -106,8 +108,6 @@ def merge_records(text: str, pieces: list[tuple[int, dict]]) -> dict:
     outline = build_outline(text, [(s["start"], s["end"]) for s in sentences])
     merged["outline"] = outline
     for i, sentence in enumerate(sentences):
-        path = [item["text"] for item in section_path_at(outline, sentence["start"])]
         sentence["id"] = i
-        sentence["section"] = path[-1] if path else None
-        sentence["section_path"] = path
+        sentence.update(_section_fields(outline, sentence["start"]))
     return merged
