@@ -25,11 +25,17 @@ from typing import Any, Iterable
 
 FORMATS = ("jsonl", "parquet", "csv")
 CHUNKS_DIR = "_chunks"
-TABLES = ("documents", "sentences", "entities")
-DOCUMENT_COLUMNS = ["id", "source", "member", "encoding", "sha256", "title", "date", "level", "chars", "n_sentences"]
-SENTENCE_COLUMNS = ["doc_id", "sentence_id", "start", "end", "text", "section", "section_path",
-                    "area", "directive", "directive_score"]
-ENTITY_COLUMNS = ["doc_id", "start", "end", "label", "text", "value", "placeholder"]
+# The columns of the Parquet/CSV tables and their types: the one place both writers read.
+COLUMNS = {
+    "documents": {"id": "string", "source": "string", "member": "string", "encoding": "string", "sha256": "string",
+                  "title": "string", "date": "string", "level": "string", "chars": "int64", "n_sentences": "int64"},
+    "sentences": {"doc_id": "string", "sentence_id": "int64", "start": "int64", "end": "int64", "text": "string",
+                  "section": "string", "section_path": "list<string>", "area": "string", "directive": "bool",
+                  "directive_score": "float64"},
+    "entities": {"doc_id": "string", "start": "int64", "end": "int64", "label": "string", "text": "string",
+                 "value": "string", "placeholder": "bool"},
+}
+TABLES = tuple(COLUMNS)
 
 
 def atomic_write(path: Path, write) -> None:
@@ -61,7 +67,7 @@ def entity_rows(record: dict) -> list[dict]:
 
 
 def document_row(record: dict) -> dict:
-    row = {c: record.get(c) for c in DOCUMENT_COLUMNS}
+    row = {c: record.get(c) for c in COLUMNS["documents"]}
     row["chars"] = record.get("text_length")
     row["n_sentences"] = len(record.get("sentences", []))
     return row
@@ -173,17 +179,17 @@ class ChunkedOutput:
             atomic_write(folder / f"{name}.jsonl", write_jsonl)
             return [f"documents/{name}.jsonl"]
         tables = {
-            "documents": ([document_row(r) for r in records], DOCUMENT_COLUMNS),
-            "sentences": ([row for r in records for row in sentence_rows(r)], SENTENCE_COLUMNS),
-            "entities": ([row for r in records for row in entity_rows(r)], ENTITY_COLUMNS),
+            "documents": [document_row(r) for r in records],
+            "sentences": [row for r in records for row in sentence_rows(r)],
+            "entities": [row for r in records for row in entity_rows(r)],
         }
+        writer = _write_parquet if self.format == "parquet" else _write_csv
         files = []
-        for table, (rows, columns) in tables.items():
+        for table, rows in tables.items():
             folder = self.path / table
             folder.mkdir(exist_ok=True)
             target = folder / f"{name}.{self.format}"
-            writer = _write_parquet if self.format == "parquet" else _write_csv
-            atomic_write(target, lambda p, rows=rows, columns=columns, table=table: writer(p, rows, columns, table))
+            atomic_write(target, lambda p, rows=rows, table=table: writer(p, rows, table))
             files.append(f"{table}/{target.name}")
         return files
 
@@ -210,36 +216,22 @@ class ChunkedOutput:
         return summary
 
 
-def _write_csv(path: Path, rows: list[dict], columns: list[str], table: str) -> None:
+def _write_csv(path: Path, rows: list[dict], table: str) -> None:
     with open(path, "w", encoding="utf-8", newline="") as handle:
-        writer = csv.DictWriter(handle, fieldnames=columns)
+        writer = csv.DictWriter(handle, fieldnames=list(COLUMNS[table]))
         writer.writeheader()
         for row in rows:
             writer.writerow({k: json.dumps(v, ensure_ascii=False) if isinstance(v, (list, dict)) else v
                              for k, v in row.items()})
 
 
-def _arrow_schema(table: str):
-    import pyarrow as pa
-
-    types = {
-        "documents": [("id", pa.string()), ("source", pa.string()), ("member", pa.string()), ("encoding", pa.string()),
-                      ("sha256", pa.string()), ("title", pa.string()), ("date", pa.string()), ("level", pa.string()),
-                      ("chars", pa.int64()), ("n_sentences", pa.int64())],
-        "sentences": [("doc_id", pa.string()), ("sentence_id", pa.int64()), ("start", pa.int64()), ("end", pa.int64()),
-                      ("text", pa.string()), ("section", pa.string()), ("section_path", pa.list_(pa.string())),
-                      ("area", pa.string()), ("directive", pa.bool_()), ("directive_score", pa.float64())],
-        "entities": [("doc_id", pa.string()), ("start", pa.int64()), ("end", pa.int64()), ("label", pa.string()),
-                     ("text", pa.string()), ("value", pa.string()), ("placeholder", pa.bool_())],
-    }
-    return pa.schema(types[table])
-
-
-def _write_parquet(path: Path, rows: list[dict], columns: list[str], table: str) -> None:
+def _write_parquet(path: Path, rows: list[dict], table: str) -> None:
     import pyarrow as pa
     import pyarrow.parquet as pq
 
-    schema = _arrow_schema(table)
+    types = {"string": pa.string(), "int64": pa.int64(), "float64": pa.float64(), "bool": pa.bool_(),
+             "list<string>": pa.list_(pa.string())}
+    schema = pa.schema([(name, types[kind]) for name, kind in COLUMNS[table].items()])
     data = pa.Table.from_pylist(rows, schema=schema) if rows else schema.empty_table()
     pq.write_table(data, path)
 
