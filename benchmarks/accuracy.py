@@ -1,34 +1,34 @@
-"""Accuracy on the dev gold (../shared/data/gold/dev.jsonl): policy area and directive flag.
+"""Accuracy on the dev gold (../shared/data/gold) and the People's Daily NER test set.
 
-    python benchmarks/accuracy.py
+    python benchmarks/accuracy.py [--model PATH]
 
-Prints, in one table, per-area F1, area macro-F1 and directive F1 for each system, and the
-confusion matrix of the best. Systems so far: a TF-IDF (character 1-3 grams) + logistic
-regression baseline trained on the project's labelled sentences (training_data/directives:
-corpus sentences and synthetic speeches), with and without the section as context.
-The encoder-based classifier of the directive issue joins this table when it ships.
+Prints, in one run:
+1. policy area and directive flag: per-area F1, area macro-F1, directive F1 and calibration
+   (expected calibration error) for the shipped pipeline, run on the whole gold documents as
+   a user would, beside a TF-IDF (character 1-3 grams) + logistic regression baseline trained
+   on the same labelled sentences (training_data/directives), with and without the section;
+   the shipped pipeline also with the encoder in float32 and in int8 (the default, ``auto``, is
+   bfloat16 where the CPU has it); the confusion matrix of the shipped pipeline;
+2. entities: exact-span micro-F1 and per-label F1 on the dev gold for the rules alone (what
+   ships), the model head alone, the documented merge (``use_model=True``), and the two
+   other precedences one could choose;
+3. People's Daily test (never trained on): PERSON/ORG/GPE exact-span F1 of the shipped pipeline.
 """
 
 from __future__ import annotations
 
+import argparse
+import json
 import sys
 from collections import Counter
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from policy_nlp.evaluate import f1_scores, sentence_predictions, span_scores  # noqa: E402
+from policy_nlp.training.data import shared_dir  # noqa: E402
 from policy_nlp.training.datasets import directive_examples, gold_dev_examples  # noqa: E402
-from policy_nlp.training.labelling import AREAS  # noqa: E402
-
-
-def f1_scores(gold, pred, labels):
-    out = {}
-    for label in labels:
-        tp = sum(g == label and p == label for g, p in zip(gold, pred))
-        fp = sum(g != label and p == label for g, p in zip(gold, pred))
-        fn = sum(g == label and p != label for g, p in zip(gold, pred))
-        out[label] = 2 * tp / (2 * tp + fp + fn) if tp + fp + fn else 0.0
-    return out
+from policy_nlp.training.labelling import AREAS, ENTITY_LABELS  # noqa: E402
 
 
 def tfidf_baseline(train, dev, with_section: bool):
@@ -43,81 +43,124 @@ def tfidf_baseline(train, dev, with_section: bool):
     x_dev = vectorizer.transform(inputs(dev))
     area = LogisticRegression(max_iter=2000, C=5.0, class_weight="balanced").fit(x_train, [e.area for e in train])
     directive = LogisticRegression(max_iter=2000, C=5.0).fit(x_train, [e.directive for e in train])
-    return list(area.predict(x_dev)), [bool(d) for d in directive.predict(x_dev)]
+    area_p, dir_p = area.predict_proba(x_dev), directive.predict_proba(x_dev)[:, 1]
+    areas = [dict(zip(area.classes_, row)) for row in area_p]
+    return [max(a, key=a.get) for a in areas], [p >= 0.5 for p in dir_p], areas, list(dir_p)
 
 
-def entity_scores(rows, predict) -> tuple[dict, float]:
-    """Exact-span micro-F1 over all entities and F1 per label."""
-    from policy_nlp.training.labelling import ENTITY_LABELS
-
-    counts = {label: [0, 0, 0] for label in ENTITY_LABELS}  # tp, predicted, gold
-    for row in rows:
-        gold = {tuple(e) for e in row["entities"]}
-        pred = set(predict(row["text"]))
-        for label in ENTITY_LABELS:
-            g = {e for e in gold if e[2] == label}
-            p = {e for e in pred if e[2] == label}
-            counts[label][0] += len(g & p)
-            counts[label][1] += len(p)
-            counts[label][2] += len(g)
-    per_label = {k: (2 * tp / (p + g) if p + g else 0.0) for k, (tp, p, g) in counts.items()}
-    tp, p, g = (sum(c[i] for c in counts.values()) for i in range(3))
-    return per_label, 2 * tp / (p + g) if p + g else 0.0
+def calibration_error(confidences, correct, bins: int = 10) -> float:
+    """Expected calibration error: mean |accuracy - confidence| over equal-width bins, weighted by size."""
+    total, error = len(confidences), 0.0
+    for b in range(bins):
+        lo, hi = b / bins, (b + 1) / bins
+        members = [i for i, c in enumerate(confidences) if lo < c <= hi or (b == 0 and c == 0)]
+        if members:
+            acc = sum(correct[i] for i in members) / len(members)
+            conf = sum(confidences[i] for i in members) / len(members)
+            error += len(members) / total * abs(acc - conf)
+    return error
 
 
-def entity_table() -> None:
-    import json
-
-    import policy_nlp
-    from policy_nlp.entities import default_rules
-    from policy_nlp.training.data import shared_dir
-    from policy_nlp.training.labelling import ENTITY_LABELS
-
-    rows = [json.loads(line) for line in (shared_dir() / "data" / "gold" / "dev.jsonl").read_text(encoding="utf-8").splitlines()]
-    nlp = policy_nlp.load()
-    systems = [
-        ("rules (policy_entities)", lambda text: default_rules()(text)),
-        ("shipped pipeline, doc.ents", lambda text: [(e.start_char, e.end_char, e.label_) for e in nlp(text).ents]),
-    ]
-    print()
-    print(f"Entities on the dev gold ({sum(len(r['entities']) for r in rows)} entities in {len(rows)} sentences), exact-span F1:")
-    header = ["system", "micro-F1"] + list(ENTITY_LABELS)
-    print("| " + " | ".join(header) + " |")
-    print("|" + "|".join("---" for _ in header) + "|")
-    for name, predict in systems:
-        per_label, micro = entity_scores(rows, predict)
-        print(f"| {name} | {micro:.3f} | " + " | ".join(f"{per_label[k]:.2f}" for k in ENTITY_LABELS) + " |")
-
-
-def main() -> None:
-    train = directive_examples()
-    dev = gold_dev_examples()
+def directive_table(nlp, shared: Path, variants=()) -> None:
+    train, dev = directive_examples(), gold_dev_examples()
+    rows = [json.loads(line) for line in (shared / "data" / "gold" / "dev.jsonl").read_text(encoding="utf-8").splitlines()]
+    documents = {r["doc"]: (shared / "data" / "gold" / "docs" / f"{r['doc']}.txt").read_text(encoding="utf-8") for r in rows}
     print(f"training sentences: {len(train)} ({dict(Counter(e.source for e in train))}); "
           f"areas {dict(Counter(e.area for e in train))}")
-    print(f"dev gold sentences: {len(dev)}")
+    print(f"dev gold: {len(dev)} sentences in {len(documents)} documents")
     print()
-    header = ["system", "area macro-F1", "directive F1"] + [f"F1 {a}" for a in AREAS]
+    header = ["system", "area macro-F1", "directive F1", "area ECE", "directive ECE"] + [f"F1 {a}" for a in AREAS]
     print("| " + " | ".join(header) + " |")
     print("|" + "|".join("---" for _ in header) + "|")
     gold_area = [e.area for e in dev]
     gold_dir = [e.directive for e in dev]
-    best = None
+    systems = []
     for name, with_section in (("TF-IDF + LR (sentence)", False), ("TF-IDF + LR (section + sentence)", True)):
-        area, directive = tfidf_baseline(train, dev, with_section)
+        systems.append((name, *tfidf_baseline(train, dev, with_section)))
+    if "policy_directives" in nlp.pipe_names:
+        preds = sentence_predictions(nlp, documents, rows,
+                                     lambda s: (s._.area, s._.directive, s._.area_scores, s._.directive_score))
+        systems.append(("policy_nlp (shipped pipeline, whole documents)", *map(list, zip(*preds))))
+    for name, variant in variants:
+        preds = sentence_predictions(variant, documents, rows,
+                                     lambda s: (s._.area, s._.directive, s._.area_scores, s._.directive_score))
+        systems.insert(-1, (name, *map(list, zip(*preds))))
+    for name, area, directive, area_scores, dir_scores in systems:
         per_area = f1_scores(gold_area, area, AREAS)
         macro = sum(per_area.values()) / len(per_area)
         dir_f1 = f1_scores(gold_dir, directive, [True])[True]
-        print(f"| {name} | {macro:.3f} | {dir_f1:.3f} | " + " | ".join(f"{per_area[a]:.3f}" for a in AREAS) + " |")
-        if best is None or macro > best[0]:
-            best = (macro, name, area)
+        area_ece = calibration_error([max(s.values()) for s in area_scores], [a == g for a, g in zip(area, gold_area)])
+        dir_ece = calibration_error([max(p, 1 - p) for p in dir_scores], [d == g for d, g in zip(directive, gold_dir)])
+        print(f"| {name} | {macro:.3f} | {dir_f1:.3f} | {area_ece:.3f} | {dir_ece:.3f} | "
+              + " | ".join(f"{per_area[a]:.3f}" for a in AREAS) + " |")
+    name, area = systems[-1][0], systems[-1][1]
     print()
-    print(f"confusion matrix of {best[1]} (rows gold, columns predicted):")
+    print(f"confusion matrix of {name} (rows gold, columns predicted):")
     print("| gold \\ pred | " + " | ".join(AREAS) + " |")
     print("|" + "|".join("---" for _ in range(len(AREAS) + 1)) + "|")
     for g in AREAS:
-        row = [sum(1 for x, y in zip(gold_area, best[2]) if x == g and y == p) for p in AREAS]
+        row = [sum(1 for x, y in zip(gold_area, area) if x == g and y == p) for p in AREAS]
         print(f"| {g} | " + " | ".join(str(v) for v in row) + " |")
-    entity_table()
+
+
+def entity_table(nlp, shared: Path) -> None:
+    from policy_nlp.entities import LABELS, merge_spans
+
+    rows = [json.loads(line) for line in (shared / "data" / "gold" / "dev.jsonl").read_text(encoding="utf-8").splitlines()]
+    entities = nlp.get_pipe("policy_entities")
+    docs = list(nlp.pipe([r["text"] for r in rows], disable=["policy_entities"]))
+    gold = [{tuple(e) for e in r["entities"]} for r in rows]
+    systems = [("rules (policy_entities, use_model=False)", [set(entities.rules(r["text"])) for r in rows])]
+    if entities.head is not None and docs and docs[0]._.policy_states is not None:
+        model = [entities.model_spans(d) for d in docs]
+        candidates = [entities.rules.candidates(r["text"]) for r in rows]
+        systems += [
+            ("model head alone", [set(m) for m in model]),
+            ("merge: rules first for every label", [set(merge_spans(m, c, rule_first=LABELS)) for m, c in zip(model, candidates)]),
+            ("merge: model first for every label", [set(merge_spans(m, c, rule_first=())) for m, c in zip(model, candidates)]),
+        ]
+    systems.append(("with the head on (use_model=True), doc.ents", [{(e.start_char, e.end_char, e.label_) for e in nlp(r["text"]).ents} for r in rows]))
+    print()
+    print(f"Entities on the dev gold ({sum(len(g) for g in gold)} entities in {len(rows)} sentences), exact-span F1:")
+    header = ["system", "micro-F1"] + list(ENTITY_LABELS)
+    print("| " + " | ".join(header) + " |")
+    print("|" + "|".join("---" for _ in header) + "|")
+    for name, pred in systems:
+        per_label, micro = span_scores(zip(gold, pred), ENTITY_LABELS)
+        print(f"| {name} | {micro:.3f} | " + " | ".join(f"{per_label[k]:.2f}" for k in ENTITY_LABELS) + " |")
+
+
+def peoples_daily_table(systems, shared: Path) -> None:
+    from policy_nlp.training.ner_data import NEWS_SCOPE, peoples_daily_test
+
+    test = peoples_daily_test(shared)
+    print()
+    print(f"People's Daily test ({len(test)} sentences, {sum(len(e.spans) for e in test)} entities; PER/LOC/ORG mapped to PERSON/GPE/ORG), exact-span F1:")
+    print("| system | micro-F1 (3 labels) | PERSON | GPE | ORG |")
+    print("|---|---|---|---|---|")
+    for name, nlp in systems:
+        pairs = [({tuple(s) for s in e.spans}, {(x.start_char, x.end_char, x.label_) for x in doc.ents})
+                 for e, doc in zip(test, nlp.pipe(e.text for e in test))]
+        per_label, micro = span_scores(pairs, NEWS_SCOPE)
+        print(f"| {name} | {micro:.3f} | {per_label['PERSON']:.3f} | {per_label['GPE']:.3f} | {per_label['ORG']:.3f} |")
+
+
+def main() -> None:
+    import policy_nlp
+
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--model", default=None, help="pipeline directory (default: the shipped one)")
+    parser.add_argument("--skip-peoples-daily", action="store_true")
+    args = parser.parse_args()
+    shared = shared_dir()
+    nlp = policy_nlp.load(args.model)
+    variants = [(f"policy_nlp, encoder precision={p}", policy_nlp.load(args.model, config={"components.policy_encoder.precision": p}))
+                for p in ("float32", "int8")]
+    directive_table(nlp, shared, variants)
+    entity_table(policy_nlp.load(args.model, config={"components.policy_entities.use_model": True}), shared)
+    if not args.skip_peoples_daily:
+        peoples_daily_table([("shipped pipeline (rules), doc.ents", nlp),
+                             ("with the head on (use_model=True)", policy_nlp.load(args.model, config={"components.policy_entities.use_model": True}))], shared)
 
 
 if __name__ == "__main__":

@@ -1,4 +1,5 @@
-"""Quickstart: the outline and the sentences (with their sections) of the bundled sample speech.
+"""Quickstart: the outline, the sentences (with section, policy area and directive flag) and the
+entities of the bundled sample speech.
 
     python examples/quickstart.py [FILE]
 
@@ -24,13 +25,18 @@ def main() -> None:
 
     print("\nSentences")
     for i, sent in enumerate(doc._.sentences):
-        print(f"{i:3d}  [{sent.start_char:>5}:{sent.end_char:<5}]  {sent.text}")
+        flag = "directive" if sent._.directive else "descriptive"
+        print(f"{i:3d}  [{sent.start_char:>5}:{sent.end_char:<5}]  {sent._.area} ({sent._.area_scores[sent._.area]:.2f}), "
+              f"{flag} ({sent._.directive_score:.2f})  {sent.text}")
         if sent._.section:
             print(f"{'':5}  section: {' > '.join(sent._.section_path)}")
 
+    print("\nEntities")
+    print("  ".join(f"{e.text}/{e.label_}" for e in doc.ents))
+
     record = policy_nlp.to_record(doc)
     print(f"\n{len(record['sentences'])} sentences, {len(record['outline'])} outline items "
-          f"(record schema v{record['schema_version']})")
+          f"{len(record['entities'])} entities (record schema v{record['schema_version']})")
 
 
 if __name__ == "__main__":

@@ -38,6 +38,13 @@ def cmd_info(args) -> int:
     if seg is not None:
         size = sum(p.stat().st_size for p in Path(path, "tokenizer").rglob("*") if p.is_file())
         print(f"segmenter:  {seg.n_features:,} features, {len(seg.user_words):,} user words, {size / 1e6:.1f} MB")
+    if "policy_encoder" in nlp.pipe_names:
+        config = nlp.get_pipe("policy_encoder").encoder.model.config
+        size = sum(p.stat().st_size for p in Path(path, "policy_encoder").rglob("*") if p.is_file())
+        print(f"encoder:    BertModel {config.num_hidden_layers} layers x {config.hidden_size} hidden, "
+              f"{config.vocab_size:,} characters, {size / 1e6:.1f} MB")
+    if "policy_directives" in nlp.pipe_names:
+        print(f"areas:      {', '.join(nlp.get_pipe('policy_directives').labels)}")
     return 0
 
 
@@ -76,8 +83,34 @@ def cmd_demo(args) -> int:
     print("== Sentences ==")
     for i, sent in enumerate(doc._.sentences):
         section = sent._.section or "-"
-        print(f"{i:3d} [{sent.start_char}:{sent.end_char}] ({section}) {sent.text}")
+        label = f"{sent._.area}{' directive' if sent._.directive else ''} " if sent._.area else ""
+        print(f"{i:3d} [{sent.start_char}:{sent.end_char}] {label}({section}) {sent.text}")
+    if doc.ents:
+        print()
+        print("== Entities ==")
+        print("  ".join(f"{e.text}/{e.label_}" for e in doc.ents))
     return 0
+
+
+def cmd_render(args) -> int:
+    from .readers import read_text_file
+    from .render import render
+    from .resources import sample_speech
+
+    text = sample_speech() if args.file is None else read_text_file(Path(args.file))
+    html = render(_load(args)(text), title=args.file or "sample speech")
+    if args.output is None:
+        sys.stdout.write(html)
+    else:
+        Path(args.output).write_text(html, encoding="utf-8")
+        print(f"wrote {args.output}")
+    return 0
+
+
+def cmd_train(args) -> int:
+    from .training.__main__ import main as train_main
+
+    return train_main([args.step, *args.options])
 
 
 def cmd_process(args) -> int:
@@ -121,6 +154,14 @@ def build_parser() -> argparse.ArgumentParser:
     split.add_argument("--clauses", action="store_true", help="also split at ；")
     split.set_defaults(func=cmd_split)
     sub.add_parser("demo", help="outline and sentences of the bundled sample speech").set_defaults(func=cmd_demo)
+    render = sub.add_parser("render", help="HTML of a text file (default: the sample speech) with areas, directives and entities")
+    render.add_argument("file", nargs="?", default=None)
+    render.add_argument("-o", "--output", default=None, help="HTML file to write (default: stdout)")
+    render.set_defaults(func=cmd_render)
+    train = sub.add_parser("train", help="rebuild a model from ../shared (segmenter, pretrain, finetune, pipeline)")
+    train.add_argument("step", choices=["segmenter", "pretrain", "finetune", "pipeline"])
+    train.add_argument("options", nargs=argparse.REMAINDER, help="options of that step (see --help of the step)")
+    train.set_defaults(func=cmd_train)
     proc = sub.add_parser("process", help="process files, folders and zip/tar archives into an output folder")
     proc.add_argument("inputs", nargs="+", help="files, folders, .zip, .tar, .tar.gz")
     proc.add_argument("-o", "--output", required=True, type=Path, help="output folder (created; resumed if it exists)")

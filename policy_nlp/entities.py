@@ -18,18 +18,32 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
+from typing import NamedTuple
 
 from spacy.language import Language
 from spacy.tokens import Doc, Span
 
+from . import encoder  # noqa: F401  (registers doc._.policy_states)
 from .markers import cn_to_int
 from .tokenizer import split_tokens_at
+from .serialization import DiskBytesMixin
 
 RESOURCES = Path(__file__).resolve().parent / "resources"
 LABELS = ("PERSON", "ORG", "GPE", "DATE", "PERCENT", "MONEY", "QUANTITY", "ORDINAL", "EVENT", "LAW",
           "PROGRAM", "INDICATOR", "INDUSTRY")
 PHRASE_PRIORITY = 3
 PATTERNS_FILE, PHRASES_FILE = "entity_patterns.json", "entity_phrases.json"
+HEAD_DIR = "head"
+
+
+class Candidate(NamedTuple):
+    """A span proposed by the rules (``source`` is ``"pattern"`` or ``"phrase"``) or the model."""
+
+    start: int
+    end: int
+    label: str
+    priority: int
+    source: str
 
 
 @dataclass(frozen=True)
@@ -71,13 +85,13 @@ class EntityRules:
         (folder / PATTERNS_FILE).write_text(json.dumps({"patterns": self.patterns}, ensure_ascii=False, indent=1), encoding="utf-8")
         (folder / PHRASES_FILE).write_text(json.dumps(self.phrase_lists, ensure_ascii=False, indent=0), encoding="utf-8")
 
-    def candidates(self, text: str) -> list[tuple[int, int, str, int]]:
+    def candidates(self, text: str) -> list["Candidate"]:
         found = []
         for rule in self.rules:
             for m in rule.regex.finditer(text):
                 s, e = m.span(rule.group)
                 if e > s:
-                    found.append((s, e, rule.label, rule.priority))
+                    found.append(Candidate(s, e, rule.label, rule.priority, "pattern"))
         phrases, first, lengths = self.phrases, self._first_chars, self._lengths
         for i, c in enumerate(text):
             if c not in first:
@@ -87,19 +101,18 @@ class EntityRules:
                     continue
                 label = phrases.get(text[i : i + n])
                 if label is not None:
-                    found.append((i, i + n, label, PHRASE_PRIORITY))
+                    found.append(Candidate(i, i + n, label, PHRASE_PRIORITY, "phrase"))
                     break
         return found
 
     def __call__(self, text: str) -> list[tuple[int, int, str]]:
         """Non-overlapping (start, end, label) spans in text order."""
-        chosen: list[tuple[int, int, str]] = []
-        taken = bytearray(len(text))
-        for s, e, label, _ in sorted(self.candidates(text), key=lambda c: (-(c[1] - c[0]), -c[3], c[0])):
-            if not any(taken[s:e]):
-                chosen.append((s, e, label))
-                taken[s:e] = b"\x01" * (e - s)
-        return sorted(chosen)
+        return self.resolve(self.candidates(text))
+
+    @staticmethod
+    def resolve(candidates: list["Candidate"]) -> list[tuple[int, int, str]]:
+        """The longer candidate wins, then the higher priority, then the earlier one."""
+        return merge_spans([], candidates, rule_first=())
 
 
 # ---------------------------------------------------------------------------
@@ -190,31 +203,102 @@ def default_rules() -> EntityRules:
     return EntityRules.from_resources()
 
 
-@Language.factory("policy_entities", requires=["token.idx"], assigns=["doc.ents"])
-def make_policy_entities(nlp: Language, name: str):
-    return PolicyEntities(name)
+# Labels whose form the patterns know best: where a pattern span of one of these overlaps a
+# model span, the pattern wins. Everywhere else the model wins, and phrase-list and other
+# pattern spans fill the gaps the model leaves. Chosen by measurement on the dev gold
+# (benchmarks/accuracy.py prints the alternatives).
+RULE_FIRST_LABELS = ("DATE", "PERCENT", "MONEY", "QUANTITY", "ORDINAL", "LAW", "PROGRAM")
 
 
-class PolicyEntities:
-    """spaCy component: ``doc.ents`` from the rules layer (the model head joins later).
+def merge_spans(model: list[tuple[int, int, str]], rules: list[Candidate],
+                rule_first: tuple[str, ...] = RULE_FIRST_LABELS) -> list[tuple[int, int, str]]:
+    """One non-overlapping span list from model spans and rule candidates.
+
+    Order of precedence: pattern candidates of ``rule_first`` labels, then model spans, then
+    the remaining rule candidates; within a tier the longer span, then the higher priority,
+    then the earlier one, as in ``EntityRules``.
+    """
+    def tier(c: Candidate) -> int:
+        if c.source == "model":
+            return 1
+        return 0 if c.source == "pattern" and c.label in rule_first else 2
+
+    candidates = [Candidate(s, e, label, 0, "model") for s, e, label in model] + list(rules)
+    chosen: list[tuple[int, int, str]] = []
+    taken = bytearray(max((c.end for c in candidates), default=0))
+    for c in sorted(candidates, key=lambda c: (tier(c), -(c.end - c.start), -c.priority, c.start)):
+        if c.end > c.start and not any(taken[c.start:c.end]):
+            chosen.append((c.start, c.end, c.label))
+            taken[c.start:c.end] = b"\x01" * (c.end - c.start)
+    return sorted(chosen)
+
+
+@Language.factory(
+    "policy_entities",
+    requires=["token.idx"],
+    assigns=["doc.ents"],
+    default_config={"use_model": True, "release_states": True},
+)
+def make_policy_entities(nlp: Language, name: str, use_model: bool, release_states: bool):
+    return PolicyEntities(name, use_model=use_model, release_states=release_states)
+
+
+class PolicyEntities(DiskBytesMixin):
+    """spaCy component: ``doc.ents`` from the rules layer merged with the token-classification head.
 
     A new component starts from the rules shipped in the package; ``to_disk`` stores them
-    in the pipeline directory, which ``from_disk`` reads back, as spaCy's EntityRuler does.
+    (and the head, when there is one, in ``head/``) in the pipeline directory, which
+    ``from_disk`` reads back, as spaCy's EntityRuler does. Without a head, or with
+    ``use_model=False``, or with ``policy_encoder`` disabled (no ``doc._.policy_states``),
+    only the rules run. The head reads the character states of ``policy_encoder``.
     """
 
-    def __init__(self, name: str = "policy_entities", rules: EntityRules | None = None):
+    def __init__(self, name: str = "policy_entities", rules: EntityRules | None = None, head=None, *,
+                 use_model: bool = True, release_states: bool = True):
         self.name = name
         self.rules = rules or default_rules()
+        self.head, self.use_model, self.release_states = head, use_model, release_states
 
     def to_disk(self, path, *, exclude=tuple()) -> None:
         self.rules.to_disk(Path(path))
+        if self.head is not None:
+            self.head.save(Path(path) / HEAD_DIR)
 
     def from_disk(self, path, *, exclude=tuple()) -> "PolicyEntities":
         self.rules = EntityRules.from_resources(Path(path))
+        if (Path(path) / HEAD_DIR).exists():
+            from .modeling import EntityHead
+
+            self.head = EntityHead.load(Path(path) / HEAD_DIR)
         return self
 
+    def to_device(self, device: str) -> None:
+        """The head is small and runs on the CPU states the encoder hands over."""
+
+    def model_spans(self, doc: Doc) -> list[tuple[int, int, str]]:
+        """Spans of the head, as document character offsets."""
+        import torch
+
+        from .directives import states_of
+
+        states = states_of(doc, self.name)
+        spans = []
+        with torch.inference_mode():
+            for sent, tokens, offsets in zip(doc._.sentences, states["tokens"], states["offsets"]):
+                if len(tokens):
+                    logits = self.head(torch.from_numpy(tokens))
+                    spans += [(sent.start_char + s, sent.start_char + e, label)
+                              for s, e, label in self.head.decode(logits, offsets)]
+        return spans
+
     def __call__(self, doc: Doc) -> Doc:
-        spans = self.rules(doc.text)
+        candidates = self.rules.candidates(doc.text)
+        if self.head is not None and self.use_model and doc._.policy_states is not None:
+            spans = merge_spans(self.model_spans(doc), candidates)
+        else:
+            spans = self.rules.resolve(candidates)
+        if self.release_states and doc._.policy_states is not None:
+            doc._.policy_states = None
         if not spans:
             return doc
         doc = split_tokens_at(doc, [(s, e) for s, e, _ in spans])

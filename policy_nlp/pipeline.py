@@ -11,7 +11,7 @@ from spacy.lang.zh import Chinese
 from spacy.tokens import Doc
 from spacy.util import load_config, load_meta
 
-from . import entities, outline, sentences, tokenizer  # noqa: F401  (registers factories and extensions)
+from . import directives, encoder, entities, outline, sentences, tokenizer  # noqa: F401  (registers factories and extensions)
 
 PACKAGE_ROOT = Path(__file__).resolve().parent
 DEFAULT_MODEL = "policy_zh_sm"
@@ -57,23 +57,49 @@ def load(path: str | Path | None = None, device: str = "cpu", *, exclude: tuple[
             f"No policy_nlp pipeline at {path} (config.cfg missing). Pass the path of a "
             f"pipeline directory or set {MODEL_ENV}."
         )
-    if device != "cpu" and not device.startswith("cuda"):
-        raise ValueError(f"device must be 'cpu' or 'cuda[:N]', not {device!r}")
+    check_device(device)
     cfg = load_config(path / "config.cfg", overrides=dict(config or {}))
     meta = load_meta(path / "meta.json")
     nlp = PolicyChinese.from_config(cfg, meta=meta, exclude=list(exclude))
     nlp.from_disk(path, exclude=list(exclude))
     nlp.max_length = MAX_LENGTH
+    for _, component in nlp.pipeline:
+        if hasattr(component, "to_device"):
+            component.to_device(device)
     return nlp
+
+
+def check_device(device: str) -> None:
+    """``cpu``, or ``cuda``/``cuda:N`` when torch sees that GPU (CUDA is never touched for ``cpu``)."""
+    if device == "cpu":
+        return
+    if not device.startswith("cuda"):
+        raise ValueError(f"device must be 'cpu' or 'cuda[:N]', not {device!r}")
+    import torch
+
+    if not torch.cuda.is_available():
+        raise RuntimeError(f"device={device!r} was asked for, but torch sees no CUDA GPU here (torch {torch.__version__})")
+    index = int(device.partition(":")[2] or 0)
+    if index >= torch.cuda.device_count():
+        raise RuntimeError(f"device={device!r}: torch sees only {torch.cuda.device_count()} GPU(s)")
+
+
+# Documents per batch in ``nlp.pipe``: the encoder's states of a batch are held until the
+# heads have read them, so a moderate batch keeps memory bounded for long documents.
+BATCH_SIZE = 64
 
 
 def blank() -> PolicyChinese:
     """An empty pipeline with the policy tokenizer (no segmentation model loaded)."""
-    return PolicyChinese.from_config({"nlp": {"tokenizer": {"@tokenizers": "policy_nlp.tokenizer.v1"}}})
+    return PolicyChinese.from_config({"nlp": {"tokenizer": {"@tokenizers": "policy_nlp.tokenizer.v1"},
+                                              "batch_size": BATCH_SIZE}})
 
 
-def assemble(segmenter_dir: str | Path, out: str | Path | None = None) -> PolicyChinese:
-    """Build the shipped pipeline from its parts: the trained segmenter and our components."""
+def assemble(segmenter_dir: str | Path, out: str | Path | None = None, neural_dir: str | Path | None = None) -> PolicyChinese:
+    """Build the shipped pipeline from its parts: the trained segmenter, our components and,
+    with ``neural_dir`` (the output of ``policy_nlp.training.finetune``: ``encoder/``,
+    ``directives/``, ``entities/``), the encoder and its two heads."""
+    from .modeling import CharEncoder, DirectiveHead, EntityHead
     from .segmenter import CRFSegmenter
     from . import __version__
 
@@ -81,12 +107,22 @@ def assemble(segmenter_dir: str | Path, out: str | Path | None = None) -> Policy
     nlp.tokenizer.segmenter = CRFSegmenter.from_disk(segmenter_dir)
     nlp.add_pipe("policy_sentences")
     nlp.add_pipe("policy_outline")
-    nlp.add_pipe("policy_entities")
+    if neural_dir is not None:
+        neural_dir = Path(neural_dir)
+        encoder_pipe = nlp.add_pipe("policy_encoder")
+        encoder_pipe.encoder = CharEncoder.from_pretrained(neural_dir / "encoder", **encoder_pipe.settings)
+        # The entity head reads the states after the directive head: it is the one that drops them.
+        nlp.add_pipe("policy_directives", config={"release_states": False}).head = DirectiveHead.load(neural_dir / "directives")
+    # The entity head ships but is off: merged with the rules it lowers dev-gold F1 (0.768 ->
+    # 0.681, benchmarks/accuracy.py) until the encoder is pretrained further.
+    entities_pipe = nlp.add_pipe("policy_entities", config={"use_model": False})
+    if neural_dir is not None:
+        entities_pipe.head = EntityHead.load(neural_dir / "entities")
     nlp.meta.update(
         {
             "name": DEFAULT_MODEL,
             "version": __version__,
-            "description": "policy_nlp: Chinese policy speeches (word segmentation, sentences, outline, entity rules)",
+            "description": "policy_nlp: Chinese policy speeches (word segmentation, sentences, outline, policy areas and directives, entities)",
             "license": "MIT",
             "author": "policy_nlp",
             "requirements": [f"policy_nlp>={__version__}"],
@@ -97,4 +133,4 @@ def assemble(segmenter_dir: str | Path, out: str | Path | None = None) -> Policy
     return nlp
 
 
-__all__ = ["PolicyChinese", "load", "blank", "assemble", "default_model_path"]
+__all__ = ["PolicyChinese", "load", "blank", "assemble", "check_device", "default_model_path"]

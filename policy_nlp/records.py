@@ -10,7 +10,9 @@ documented in README.md):
 ``text_length``
     number of characters of the document; all offsets are character offsets into it.
 ``sentences``
-    ``[{"id", "start", "end", "text", "section", "section_path"}]`` in text order.
+    ``[{"id", "start", "end", "text", "section", "section_path"}]`` in text order; with
+    ``policy_directives`` in the pipeline also ``"area"``, ``"area_scores"`` (six
+    probabilities summing to 1), ``"directive"`` and ``"directive_score"``.
 ``outline``
     ``[{"level", "marker", "number", "text", "start", "end", "section_end", "block"}]``.
 ``entities``
@@ -26,6 +28,7 @@ from typing import Any
 from spacy.tokens import Doc
 
 from . import __version__
+from . import directives  # noqa: F401  (registers span._.area and the other sentence attributes)
 from .outline import section_path_at
 
 SCHEMA = "policy_nlp.record"
@@ -53,6 +56,9 @@ def to_record(doc: Doc, *, tokens: bool = False, text: bool = True) -> dict[str,
         if text:
             entry["text"] = sent.text
         entry.update(_section_fields(outline, sent.start_char))
+        if sent._.area is not None:
+            entry.update(area=sent._.area, area_scores=sent._.area_scores, directive=sent._.directive,
+                         directive_score=sent._.directive_score)
         record["sentences"].append(entry)
     record["entities"] = [
         {"start": e.start_char, "end": e.end_char, "label": e.label_, "text": e.text, "value": e._.value,

@@ -24,6 +24,20 @@ def test_info(capsys):
     out = capsys.readouterr().out
     assert "policy_sentences, policy_outline" in out
     assert "segmenter:" in out and "features" in out
+    assert "encoder:    BertModel" in out and "areas:      invest, business_env" in out
+
+
+def test_render_writes_html(tmp_path, capsys):
+    out = tmp_path / "speech.html"
+    assert main(["render", "-o", str(out)]) == 0
+    page = out.read_text(encoding="utf-8")
+    assert page.startswith("<!DOCTYPE html>") and page.count('class="pnlp-sent"') > 20
+
+
+def test_train_needs_a_known_step(capsys):
+    with pytest.raises(SystemExit):
+        main(["train", "everything"])
+    assert "invalid choice" in capsys.readouterr().err
 
 
 def test_split_gb18030_file(tmp_path, capsys):

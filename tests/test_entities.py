@@ -1,4 +1,5 @@
-"""Entity rules: written sentences per label, placeholders, full-width digits, overlaps, values."""
+"""Entity rules (the shipped pipeline with the model head off): written sentences per label,
+placeholders, full-width digits, overlaps, values."""
 
 from __future__ import annotations
 
@@ -27,17 +28,17 @@ def ents(nlp, text):
         ("去年以来，党中央、国务院出台了一系列政策。", [("去年以来", "DATE"), ("党中央", "ORG"), ("国务院", "ORG")]),
     ],
 )
-def test_entities_in_written_sentences(nlp, text, expected):
-    assert ents(nlp, text) == expected
+def test_entities_in_written_sentences(rules_nlp, text, expected):
+    assert ents(rules_nlp, text) == expected
 
 
-def test_no_entities_in_deictic_or_vague_text(nlp):
-    assert ents(nlp, "当前，我区各镇街、园区和企业要抓好落实。") == []
+def test_no_entities_in_deictic_or_vague_text(rules_nlp):
+    assert ents(rules_nlp, "当前，我区各镇街、园区和企业要抓好落实。") == []
 
 
-def test_entity_offsets_are_exact_and_token_aligned(nlp):
+def test_entity_offsets_are_exact_and_token_aligned(rules_nlp):
     text = "近期，区商务局在XX区开展促销，销售额达500万元，增长3.5％。"
-    doc = nlp(text)
+    doc = rules_nlp(text)
     for e in doc.ents:
         assert text[e.start_char : e.end_char] == e.text
         assert doc[e.start].idx == e.start_char
@@ -61,8 +62,8 @@ def test_unknown_labels_are_refused():
         EntityRules([{"label": "MONEYS", "priority": 1, "pattern": "元"}], {})
 
 
-def test_values_and_placeholders(nlp):
-    doc = nlp("完成XX亿元，增长49%，新增1.35万亿元贷款，惠及1亿3千多万人，2021年3月5日起施行。")
+def test_values_and_placeholders(rules_nlp):
+    doc = rules_nlp("完成XX亿元，增长49%，新增1.35万亿元贷款，惠及1亿3千多万人，2021年3月5日起施行。")
     found = {e.text: (e.label_, e._.value, e._.placeholder) for e in doc.ents}
     assert found["XX亿元"] == ("MONEY", None, True)
     assert found["49%"] == ("PERCENT", 0.49, False)
@@ -81,8 +82,8 @@ def test_percent_forms():
     assert entity_value("PERCENT", "0.6个百分点") == pytest.approx(0.006)
 
 
-def test_records_carry_entities(nlp):
-    record = policy_nlp.to_record(nlp("上半年，地区生产总值增长5.2%。"))
+def test_records_carry_entities(rules_nlp):
+    record = policy_nlp.to_record(rules_nlp("上半年，地区生产总值增长5.2%。"))
     assert record["entities"] == [
         {"start": 0, "end": 3, "label": "DATE", "text": "上半年", "value": None, "placeholder": False},
         {"start": 4, "end": 10, "label": "INDICATOR", "text": "地区生产总值", "value": None, "placeholder": False},
@@ -98,9 +99,9 @@ def test_entities_are_deterministic(nlp):
     ]
 
 
-def test_entity_splits_keep_sentence_spans(nlp):
+def test_entity_splits_keep_sentence_spans(rules_nlp):
     # The segmenter keeps 落0项 as one token; the QUANTITY 0项 splits it after sentences were set.
-    doc = nlp("落0项")
+    doc = rules_nlp("落0项")
     assert [s.text for s in doc._.sentences] == ["落0项"]
     sent = doc._.sentences[0]
     assert doc[sent.end - 1].idx + len(doc[sent.end - 1].text) == sent.end_char == 3

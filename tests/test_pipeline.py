@@ -14,7 +14,7 @@ from policy_nlp.pipeline import PolicyChinese
 def test_load_returns_spacy_language(nlp):
     assert isinstance(nlp, spacy.language.Language)
     assert nlp.lang == "zh"
-    assert nlp.pipe_names == ["policy_sentences", "policy_outline", "policy_entities"]
+    assert nlp.pipe_names == ["policy_sentences", "policy_outline", "policy_encoder", "policy_directives", "policy_entities"]
     assert nlp.tokenizer.segmenter is not None
 
 
@@ -107,7 +107,9 @@ def test_lone_surrogates_keep_offsets(nlp):
 
 
 def test_pipe_with_two_processes_equals_sequential(nlp):
+    """Each document is encoded on its own, so neither batching nor processes change a score."""
     texts = [policy_nlp.sample_speech(), "", "一要稳投资。二要促消费。", "Hello world. 你好。"] * 3
     sequential = [policy_nlp.to_record(doc, tokens=True) for doc in nlp.pipe(texts)]
     parallel = [policy_nlp.to_record(doc, tokens=True) for doc in nlp.pipe(texts, n_process=2, batch_size=2)]
-    assert parallel == sequential
+    alone = [policy_nlp.to_record(nlp(text), tokens=True) for text in texts]
+    assert parallel == sequential == alone

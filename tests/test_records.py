@@ -35,7 +35,12 @@ def test_record_of_sample_speech(nlp):
 def test_record_options(nlp):
     doc = nlp("要落实。")
     record = policy_nlp.to_record(doc, text=False)
-    assert record["sentences"] == [{"id": 0, "start": 0, "end": 4, "section": None, "section_path": []}]
+    (sentence,) = record["sentences"]
+    assert "text" not in sentence
+    assert {k: sentence[k] for k in ("id", "start", "end", "section", "section_path")} == {
+        "id": 0, "start": 0, "end": 4, "section": None, "section_path": []}
+    assert set(sentence) == {"id", "start", "end", "section", "section_path", "area", "area_scores", "directive",
+                             "directive_score"}
     assert "tokens" not in record
 
 

@@ -12,7 +12,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from .data import REPO_ROOT, shared_dir
-from .labelling import LABELS_DIR, SYNTHETIC_DIR
+from .labelling import ENTITY_LABELS_DIR, LABELS_DIR, SYNTHETIC_DIR
 
 
 @dataclass(frozen=True)
@@ -32,24 +32,42 @@ def _document(shared: Path, name: str) -> str:
     return (shared / "corpus" / name).read_text(encoding="utf-8")
 
 
-def directive_examples(folders: tuple[str, ...] = ("corpus", "synthetic")) -> list[SentenceExample]:
-    """Training sentences labelled with area and directive (section recomputed from the text)."""
+def _labelled_sentences(root: Path, folders: tuple[str, ...]):
+    """``(label, sentence text, section, folder)`` for every label line under ``root/folder``."""
     from ..outline import build_outline, section_path_at
     from ..sentences import sentence_offsets
 
     shared = shared_dir()
-    examples, outlines = [], {}
+    outlines: dict[str, list] = {}
     for folder in folders:
-        for path in sorted((LABELS_DIR / folder).glob("*.jsonl")):
+        for path in sorted((root / folder).glob("*.jsonl")):
             for label in map(json.loads, path.read_text(encoding="utf-8").splitlines()):
                 text = _document(shared, label["file"])
                 if label["file"] not in outlines:
                     outlines[label["file"]] = build_outline(text, sentence_offsets(text))
                 path_items = section_path_at(outlines[label["file"]], label["start"])
-                examples.append(SentenceExample(
-                    text[label["start"]:label["end"]], path_items[-1]["text"] if path_items else None,
-                    label["area"], label["directive"], folder, label["file"]))
-    return examples
+                yield label, text[label["start"]:label["end"]], path_items[-1]["text"] if path_items else None, folder
+
+
+def directive_examples(folders: tuple[str, ...] = ("corpus", "synthetic")) -> list[SentenceExample]:
+    """Training sentences labelled with area and directive (section recomputed from the text)."""
+    return [SentenceExample(text, section, label["area"], label["directive"], folder, label["file"])
+            for label, text, section, folder in _labelled_sentences(LABELS_DIR, folders)]
+
+
+@dataclass(frozen=True)
+class EntityExample:
+    text: str
+    section: str | None
+    spans: tuple[tuple[int, int, str], ...]  # offsets into ``text``, end exclusive
+    source: str
+    doc: str
+
+
+def entity_examples(folders: tuple[str, ...] = ("corpus", "synthetic")) -> list[EntityExample]:
+    """Policy sentences labelled with the 13 entity labels of ANNOTATION.md."""
+    return [EntityExample(text, section, tuple(tuple(e) for e in label["entities"]), folder, label["file"])
+            for label, text, section, folder in _labelled_sentences(ENTITY_LABELS_DIR, folders)]
 
 
 def gold_dev_examples() -> list[SentenceExample]:
@@ -59,4 +77,4 @@ def gold_dev_examples() -> list[SentenceExample]:
             for r in map(json.loads, path.read_text(encoding="utf-8").splitlines())]
 
 
-__all__ = ["SentenceExample", "directive_examples", "gold_dev_examples", "REPO_ROOT"]
+__all__ = ["SentenceExample", "EntityExample", "directive_examples", "entity_examples", "gold_dev_examples", "REPO_ROOT"]

@@ -1,8 +1,10 @@
 """Assemble the shipped pipeline directory from its parts: ``python -m policy_nlp.training.pipeline``.
 
 Parts: the exported segmenter (``--segmenter``, default: the output of
-``policy_nlp.training.segmenter``, else the segmenter already shipped) and the
-components' default configs. The result replaces ``models/policy_zh_sm``.
+``policy_nlp.training.segmenter``, else the segmenter already shipped), the fine-tuned
+encoder and heads (``--neural``, default: the output of ``policy_nlp.training.finetune``,
+else the ones already shipped) and the components' default configs. The result replaces
+``models/policy_zh_sm``.
 """
 
 from __future__ import annotations
@@ -14,12 +16,26 @@ from pathlib import Path
 
 from ..pipeline import assemble, default_model_path
 from ..tokenizer import SEGMENTER_DIR
+from .finetune import DEFAULT_OUT as FINETUNED
 from .segmenter import DEFAULT_CACHE
+
+
+def shipped_neural_parts(pipeline_dir: Path, into: Path) -> Path | None:
+    """The shipped encoder and heads laid out as ``finetune`` writes them, or None if there are none."""
+    parts = {"encoder": pipeline_dir / "policy_encoder" / "model",
+             "directives": pipeline_dir / "policy_directives" / "head",
+             "entities": pipeline_dir / "policy_entities" / "head"}
+    if not all(p.exists() for p in parts.values()):
+        return None
+    for name, source in parts.items():
+        shutil.copytree(source, into / name)
+    return into
 
 
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--segmenter", type=Path, default=None)
+    parser.add_argument("--neural", type=Path, default=None, help="output folder of policy_nlp.training.finetune")
     parser.add_argument("--out", type=Path, default=default_model_path())
     args = parser.parse_args(argv)
     segmenter = args.segmenter
@@ -30,8 +46,14 @@ def main(argv: list[str] | None = None) -> None:
         # Copy first: the source may live inside the directory we are about to replace.
         source = Path(tmp) / "segmenter"
         shutil.copytree(segmenter, source)
+        neural = args.neural or (FINETUNED if (FINETUNED / "encoder").exists() else None)
+        if neural is not None:
+            shutil.copytree(neural, Path(tmp) / "neural", ignore=shutil.ignore_patterns("checkpoint"))
+            neural = Path(tmp) / "neural"
+        else:
+            neural = shipped_neural_parts(args.out, Path(tmp) / "neural")
         staging = Path(tmp) / "pipeline"
-        nlp = assemble(source, staging)
+        nlp = assemble(source, staging, neural)
         if args.out.exists():
             shutil.rmtree(args.out)
         shutil.copytree(staging, args.out)

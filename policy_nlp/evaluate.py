@@ -1,0 +1,54 @@
+"""Scoring predictions against gold labels: per-label F1, exact-span entity F1, and the
+pipeline's predictions for gold sentences. Used by ``benchmarks/accuracy.py`` and the
+training scripts, so every figure in the README comes from one implementation."""
+
+from __future__ import annotations
+
+from typing import Callable, Iterable, Sequence
+
+
+def f1_scores(gold: Sequence, pred: Sequence, labels: Iterable) -> dict:
+    """F1 of each label (one-vs-rest) over paired gold and predicted labels."""
+    out = {}
+    for label in labels:
+        tp = sum(g == label and p == label for g, p in zip(gold, pred))
+        fp = sum(g != label and p == label for g, p in zip(gold, pred))
+        fn = sum(g == label and p != label for g, p in zip(gold, pred))
+        out[label] = 2 * tp / (2 * tp + fp + fn) if tp + fp + fn else 0.0
+    return out
+
+
+def span_scores(rows: Iterable[tuple[set, set]], labels: Iterable[str]) -> tuple[dict, float]:
+    """Exact-span F1 per label and micro-F1 over ``(gold spans, predicted spans)`` pairs of
+    ``(start, end, label)`` sets; only ``labels`` count."""
+    labels = tuple(labels)
+    counts = {label: [0, 0, 0] for label in labels}  # tp, predicted, gold
+    for gold, pred in rows:
+        for label in labels:
+            g = {e for e in gold if e[2] == label}
+            p = {e for e in pred if e[2] == label}
+            counts[label][0] += len(g & p)
+            counts[label][1] += len(p)
+            counts[label][2] += len(g)
+    per_label = {k: (2 * tp / (p + g) if p + g else 0.0) for k, (tp, p, g) in counts.items()}
+    tp, p, g = (sum(c[i] for c in counts.values()) for i in range(3))
+    return per_label, 2 * tp / (p + g) if p + g else 0.0
+
+
+def sentence_predictions(nlp, documents: dict[str, str], rows: Sequence[dict],
+                         attribute: Callable = lambda s: (s._.area, s._.directive)) -> list:
+    """For each gold row (``doc``, ``start``, ``end``), the attribute of the pipeline's sentence
+    that starts there (or, where the splitter cut differently, the one containing ``start``),
+    with the whole document processed as a user would."""
+    docs = dict(zip(documents, nlp.pipe(documents.values())))
+    out = []
+    for row in rows:
+        sentences = docs[row["doc"]]._.sentences
+        match = next((s for s in sentences if s.start_char == row["start"]), None)
+        if match is None:
+            match = next(s for s in sentences if s.start_char <= row["start"] < s.end_char)
+        out.append(attribute(match))
+    return out
+
+
+__all__ = ["f1_scores", "span_scores", "sentence_predictions"]

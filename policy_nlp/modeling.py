@@ -1,0 +1,336 @@
+"""The neural parts: the character encoder pass over sentences and the small heads on top.
+
+One code path serves inference (spaCy components) and training (``policy_nlp.training.finetune``):
+``CharEncoder.encode`` turns sentences, each with its outline section as a second segment,
+into per-character states and a sentence vector. A sentence longer than the model's window
+is cut into overlapping windows; every window carries the section, each character's state
+is the mean over the windows that hold it and the ``[CLS]`` vector the mean over windows,
+so nothing is truncated. Windows are sorted by length and batched under a token budget.
+Heads are plain ``torch.nn`` modules saved as safetensors with a JSON config.
+"""
+
+from __future__ import annotations
+
+import json
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Sequence
+
+import numpy as np
+import torch
+from torch import nn
+
+from .char_tokenizer import load_tokenizer
+
+HEAD_WEIGHTS, HEAD_CONFIG = "head.safetensors", "head_config.json"
+
+
+@contextmanager
+def _quiet_transformers():
+    """No progress bars while loading or saving our small local model (restored afterwards)."""
+    from transformers.utils import logging as hf_logging
+
+    enabled = hf_logging.is_progress_bar_enabled()
+    hf_logging.disable_progress_bar()
+    try:
+        yield
+    finally:
+        if enabled:
+            hf_logging.enable_progress_bar()
+
+
+@dataclass
+class SentenceEncoding:
+    """States of one sentence: ``tokens`` [n, H] for its characters (spaces have none),
+    ``offsets`` [n, 2] character offsets of those tokens into the sentence, ``cls`` [H]."""
+
+    tokens: torch.Tensor
+    offsets: np.ndarray
+    cls: torch.Tensor
+
+    def vector(self) -> torch.Tensor:
+        """The sentence vector the directive head reads: ``[CLS]`` and the mean character state."""
+        mean = self.tokens.mean(0) if len(self.tokens) else torch.zeros_like(self.cls)
+        return torch.cat([self.cls, mean])
+
+
+class CharEncoder:
+    """A ``BertModel`` with its character tokenizer, loaded from a local folder."""
+
+    def __init__(self, model, tokenizer, *, max_length: int = 128, section_chars: int = 24, overlap: int = 32,
+                 batch_tokens: int = 8192):
+        if max_length - 3 - section_chars <= overlap:
+            raise ValueError("max_length leaves no room for a sentence window beside the section and overlap")
+        self.model, self.tokenizer = model, tokenizer
+        self.max_length = min(max_length, model.config.max_position_embeddings)
+        self.section_chars, self.overlap, self.batch_tokens = section_chars, overlap, batch_tokens
+
+    @classmethod
+    def from_pretrained(cls, path: str | Path, **settings) -> "CharEncoder":
+        from transformers import BertModel
+
+        with _quiet_transformers():
+            model = BertModel.from_pretrained(str(path), local_files_only=True, use_safetensors=True,
+                                              add_pooling_layer=False)
+        return cls(model.eval(), load_tokenizer(path), **settings)
+
+    def save_pretrained(self, path: str | Path) -> None:
+        with _quiet_transformers():
+            self.model.save_pretrained(str(path))
+        self.tokenizer.save_pretrained(str(path))
+
+    @property
+    def hidden_size(self) -> int:
+        return self.model.config.hidden_size
+
+    @property
+    def device(self) -> torch.device:
+        return next(self.model.parameters()).device
+
+    def _windows(self, sentence_ids: list[int], section_ids: list[int]) -> list[tuple[int, int]]:
+        width = self.max_length - 3 - len(section_ids)
+        if len(sentence_ids) <= width:
+            return [(0, len(sentence_ids))]
+        spans, start = [], 0
+        while True:
+            end = min(start + width, len(sentence_ids))
+            spans.append((start, end))
+            if end == len(sentence_ids):
+                return spans
+            start = end - self.overlap
+
+    def encode(self, sentences: Sequence[str], sections: Sequence[str | None]) -> list[SentenceEncoding]:
+        """Encode sentences (with their sections); gradients flow when called outside ``no_grad``."""
+        if len(sentences) != len(sections):
+            raise ValueError("one section (or None) per sentence")
+        if not sentences:
+            return []
+        tok = self.tokenizer
+        sent = tok(list(sentences), add_special_tokens=False, return_offsets_mapping=True)
+        sect = tok([(s or "")[: self.section_chars] for s in sections], add_special_tokens=False)["input_ids"]
+        cls_id, sep_id, pad_id = tok.cls_token_id, tok.sep_token_id, tok.pad_token_id
+        windows = []  # (sentence index, start, end, ids, type ids)
+        for i, (ids, section) in enumerate(zip(sent["input_ids"], sect)):
+            for start, end in self._windows(ids, section):
+                window_ids = [cls_id, *ids[start:end], sep_id]
+                types = [0] * len(window_ids)
+                if section:
+                    window_ids += [*section, sep_id]
+                    types += [1] * (len(section) + 1)
+                windows.append((i, start, end, window_ids, types))
+        order = sorted(range(len(windows)), key=lambda k: len(windows[k][3]))
+        states: list[torch.Tensor | None] = [None] * len(windows)
+        device = self.device
+        pos = 0
+        while pos < len(order):
+            take = 1
+            while pos + take < len(order) and (take + 1) * len(windows[order[pos + take]][3]) <= self.batch_tokens:
+                take += 1
+            batch = order[pos : pos + take]
+            width = max(len(windows[k][3]) for k in batch)
+            ids = torch.full((len(batch), width), pad_id, dtype=torch.long)
+            types = torch.zeros((len(batch), width), dtype=torch.long)
+            for row, k in enumerate(batch):
+                n = len(windows[k][3])
+                ids[row, :n] = torch.tensor(windows[k][3])
+                types[row, :n] = torch.tensor(windows[k][4])
+            mask = (ids != pad_id).long()
+            hidden = self.model(input_ids=ids.to(device), token_type_ids=types.to(device),
+                                attention_mask=mask.to(device)).last_hidden_state
+            for row, k in enumerate(batch):
+                states[k] = hidden[row]
+            pos += take
+        encodings = []
+        per_sentence: dict[int, list[int]] = {}
+        for k, window in enumerate(windows):
+            per_sentence.setdefault(window[0], []).append(k)
+        for i, ids in enumerate(sent["input_ids"]):
+            n = len(ids)
+            parts = per_sentence[i]
+            if len(parts) == 1:
+                k = parts[0]
+                tokens = states[k][1 : 1 + n]
+                cls = states[k][0]
+            else:
+                total = states[parts[0]].new_zeros((n, self.hidden_size))
+                count = states[parts[0]].new_zeros((n, 1))
+                cls_sum = states[parts[0]].new_zeros(self.hidden_size)
+                for k in parts:
+                    _, start, end, _, _ = windows[k]
+                    total = total.index_add(0, torch.arange(start, end, device=total.device), states[k][1 : 1 + end - start])
+                    count[start:end] += 1
+                    cls_sum = cls_sum + states[k][0]
+                tokens, cls = total / count, cls_sum / len(parts)
+            offsets = np.asarray(sent["offset_mapping"][i], dtype=np.int64).reshape(-1, 2)
+            encodings.append(SentenceEncoding(tokens, offsets, cls))
+        return encodings
+
+
+class Head(nn.Module):
+    """Base of the heads: a JSON config and safetensors weights in a folder."""
+
+    def config(self) -> dict:
+        raise NotImplementedError
+
+    def save(self, folder: str | Path) -> None:
+        from safetensors.torch import save_file
+
+        folder = Path(folder)
+        folder.mkdir(parents=True, exist_ok=True)
+        (folder / HEAD_CONFIG).write_text(json.dumps(self.config(), ensure_ascii=False, indent=1), encoding="utf-8")
+        save_file({k: v.contiguous() for k, v in self.state_dict().items()}, str(folder / HEAD_WEIGHTS))
+
+    @classmethod
+    def load(cls, folder: str | Path):
+        from safetensors.torch import load_file
+
+        folder = Path(folder)
+        head = cls(**json.loads((folder / HEAD_CONFIG).read_text(encoding="utf-8")))
+        head.load_state_dict(load_file(str(folder / HEAD_WEIGHTS)))
+        return head.eval()
+
+
+NGRAM_SALTS = (0x9E3779B1, 0x85EBCA77, 0xC2B2AE3D)
+
+
+def hashed_ngrams(texts: Sequence[str], buckets: int) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
+    """Character 1-3 grams of each text hashed into ``buckets`` (deterministic across processes,
+    unlike ``hash()``), as ``EmbeddingBag`` inputs: indices, per-text offsets and weights
+    (sublinear counts 1 + log n, L2-normalised per text, as in TF-IDF without the IDF)."""
+    from .char_tokenizer import normalise
+
+    indices, offsets, weights = [], [], []
+    total = 0
+    for text in texts:
+        codes = np.frombuffer(normalise(text).encode("utf-32-le"), dtype=np.uint32).astype(np.int64)
+        grams = []
+        for n, salt in zip((1, 2, 3), NGRAM_SALTS):
+            if len(codes) >= n:
+                h = np.full(len(codes) - n + 1, salt, dtype=np.int64)
+                for k in range(n):
+                    h = (h * 1_000_003 + codes[k : len(codes) - n + 1 + k]) % 2_147_483_647
+                grams.append(h % buckets)
+        ids, counts = np.unique(np.concatenate(grams), return_counts=True) if grams else (np.zeros(0, np.int64), np.zeros(0))
+        w = 1.0 + np.log(counts.astype(np.float32)) if len(counts) else np.zeros(0, np.float32)
+        w = w / max(float(np.sqrt((w * w).sum())), 1e-9)
+        offsets.append(total)
+        indices.append(ids)
+        weights.append(w.astype(np.float32))
+        total += len(ids)
+    return (torch.from_numpy(np.concatenate(indices).astype(np.int64)), torch.tensor(offsets, dtype=torch.long),
+            torch.from_numpy(np.concatenate(weights).astype(np.float32)))
+
+
+class DirectiveHead(Head):
+    """Area (softmax over the labels, with a fitted temperature) and directive (sigmoid).
+
+    Wide and deep: the deep part reads the encoder's sentence vector (dense + tanh); with
+    ``ngram_buckets`` a wide part adds a linear score over the sentence's hashed character
+    n-grams, which remembers the policy vocabulary a small encoder generalises over.
+    Their logits add up.
+    """
+
+    def __init__(self, hidden_size: int, labels: Sequence[str], dropout: float = 0.1,
+                 area_temperature: float = 1.0, directive_temperature: float = 1.0, ngram_buckets: int = 0):
+        super().__init__()
+        self.hidden_size, self.labels = hidden_size, list(labels)
+        self.area_temperature, self.directive_temperature = area_temperature, directive_temperature
+        self.ngram_buckets = ngram_buckets
+        self.dropout = nn.Dropout(dropout)
+        self.dense = nn.Linear(2 * hidden_size, hidden_size)
+        self.area = nn.Linear(hidden_size, len(self.labels))
+        self.directive = nn.Linear(hidden_size, 1)
+        if ngram_buckets:
+            self.wide = nn.EmbeddingBag(ngram_buckets, len(self.labels) + 1, mode="sum")
+            nn.init.zeros_(self.wide.weight)
+
+    def config(self) -> dict:
+        return {"hidden_size": self.hidden_size, "labels": self.labels, "dropout": self.dropout.p,
+                "area_temperature": self.area_temperature, "directive_temperature": self.directive_temperature,
+                "ngram_buckets": self.ngram_buckets}
+
+    def forward(self, vectors: torch.Tensor, texts: Sequence[str] | None = None) -> tuple[torch.Tensor, torch.Tensor]:
+        """Raw logits: area [n, labels] and directive [n] (``texts`` feed the wide part)."""
+        h = torch.tanh(self.dense(self.dropout(vectors)))
+        h = self.dropout(h)
+        area, directive = self.area(h), self.directive(h).squeeze(-1)
+        if self.ngram_buckets:
+            if texts is None:
+                raise ValueError("this head has an n-gram part: pass the sentence texts")
+            indices, offsets, weights = hashed_ngrams(texts, self.ngram_buckets)
+            wide = self.wide(indices.to(vectors.device), offsets.to(vectors.device),
+                             per_sample_weights=weights.to(vectors.device))
+            area, directive = area + wide[:, :-1], directive + wide[:, -1]
+        return area, directive
+
+    def probabilities(self, vectors: torch.Tensor, texts: Sequence[str] | None = None) -> tuple[torch.Tensor, torch.Tensor]:
+        area, directive = self(vectors, texts)
+        return torch.softmax(area / self.area_temperature, -1), torch.sigmoid(directive / self.directive_temperature)
+
+
+class EntityHead(Head):
+    """BIO tags over the entity labels from character states."""
+
+    def __init__(self, hidden_size: int, labels: Sequence[str], dropout: float = 0.1):
+        super().__init__()
+        self.hidden_size, self.labels = hidden_size, list(labels)
+        self.tags = ["O"] + [f"{p}-{label}" for label in self.labels for p in ("B", "I")]
+        self.dropout = nn.Dropout(dropout)
+        self.classifier = nn.Linear(hidden_size, len(self.tags))
+
+    def config(self) -> dict:
+        return {"hidden_size": self.hidden_size, "labels": self.labels, "dropout": self.dropout.p}
+
+    def forward(self, states: torch.Tensor) -> torch.Tensor:
+        return self.classifier(self.dropout(states))
+
+    def transitions(self) -> np.ndarray:
+        """[previous, next] 0 where BIO allows the pair, -inf where not (``I-X`` only after ``B-X``/``I-X``)."""
+        if getattr(self, "_transitions", None) is None:
+            allowed = np.zeros((len(self.tags), len(self.tags)), dtype=np.float32)
+            for j, tag in enumerate(self.tags):
+                if tag.startswith("I-"):
+                    label = tag[2:]
+                    for i, prev in enumerate(self.tags):
+                        if prev not in (f"B-{label}", f"I-{label}"):
+                            allowed[i, j] = -np.inf
+            self._transitions = allowed
+        return self._transitions
+
+    def decode(self, logits: torch.Tensor, offsets: np.ndarray) -> list[tuple[int, int, str]]:
+        """Character spans (sentence offsets) of the best BIO-valid tag sequence (Viterbi over
+        the tags' log-probabilities with the transitions BIO forbids removed)."""
+        scores = torch.log_softmax(logits.float(), -1).cpu().numpy()
+        n = len(scores)
+        if n == 0:
+            return []
+        trans = self.transitions()
+        start_ok = np.array([0.0 if not t.startswith("I-") else -np.inf for t in self.tags], dtype=np.float32)
+        best = scores[0] + start_ok
+        back = np.zeros((n, len(self.tags)), dtype=np.int64)
+        for k in range(1, n):
+            total = best[:, None] + trans
+            back[k] = total.argmax(0)
+            best = total[back[k], np.arange(len(self.tags))] + scores[k]
+        path = [int(best.argmax())]
+        for k in range(n - 1, 0, -1):
+            path.append(int(back[k][path[-1]]))
+        path.reverse()
+        spans, current = [], None
+        for k, tag_id in enumerate(path):
+            tag = self.tags[tag_id]
+            if tag == "O":
+                current = None
+                continue
+            kind, label = tag.split("-", 1)
+            start, end = int(offsets[k][0]), int(offsets[k][1])
+            if kind == "I" and current is not None:
+                current[1] = end
+            else:
+                current = [start, end, label]
+                spans.append(current)
+        return [tuple(s) for s in spans]
+
+
+__all__ = ["CharEncoder", "SentenceEncoding", "DirectiveHead", "EntityHead", "Head", "hashed_ngrams"]

@@ -1,0 +1,71 @@
+"""Merging the entity head's spans with the rules: one documented precedence, no overlaps,
+exact offsets; and the shipped model on written sentences."""
+
+from __future__ import annotations
+
+import pytest
+
+from policy_nlp.entities import Candidate, merge_spans
+
+
+def pattern(s, e, label, priority=5):
+    return Candidate(s, e, label, priority, "pattern")
+
+
+def phrase(s, e, label):
+    return Candidate(s, e, label, 3, "phrase")
+
+
+def test_patterns_of_format_labels_beat_the_model():
+    # 一季度 (DATE pattern) against a model span 一季度全 (DATE, wrong boundary).
+    assert merge_spans([(0, 4, "DATE")], [pattern(0, 3, "DATE")]) == [(0, 3, "DATE")]
+    assert merge_spans([(2, 8, "MONEY")], [pattern(2, 7, "MONEY")]) == [(2, 7, "MONEY")]
+
+
+def test_model_beats_phrases_and_other_patterns():
+    # The phrase list says 生物医药 INDUSTRY inside the model's ORG 生物医药产业园管委会.
+    assert merge_spans([(0, 10, "ORG")], [phrase(0, 4, "INDUSTRY")]) == [(0, 10, "ORG")]
+    # An ORG pattern (not a format label) yields to the model's longer ORG.
+    assert merge_spans([(0, 6, "ORG")], [pattern(2, 6, "ORG", 4)]) == [(0, 6, "ORG")]
+
+
+def test_rules_fill_the_gaps_the_model_leaves():
+    assert merge_spans([(0, 3, "PERSON")], [phrase(5, 9, "INDICATOR"), pattern(10, 13, "PERCENT")]) == [
+        (0, 3, "PERSON"), (5, 9, "INDICATOR"), (10, 13, "PERCENT")]
+
+
+def test_never_overlapping_and_sorted():
+    model = [(0, 4, "ORG"), (3, 6, "GPE"), (8, 9, "ORG")]
+    rules = [pattern(5, 8, "QUANTITY"), phrase(0, 2, "ORG"), pattern(8, 10, "PERCENT")]
+    merged = merge_spans(model, rules)
+    assert merged == sorted(merged)
+    assert all(a[1] <= b[0] for a, b in zip(merged, merged[1:]))
+    assert merged == [(0, 4, "ORG"), (5, 8, "QUANTITY"), (8, 10, "PERCENT")]
+
+
+def test_rules_alone_resolve_as_before():
+    # Longer first, then priority, then earlier.
+    assert merge_spans([], [pattern(0, 2, "DATE", 6), pattern(0, 3, "QUANTITY", 2), phrase(3, 5, "INDUSTRY")],
+                       rule_first=()) == [(0, 3, "QUANTITY"), (3, 5, "INDUSTRY")]
+
+
+@pytest.fixture(scope="module")
+def model_nlp():
+    import policy_nlp
+
+    return policy_nlp.load(config={"components.policy_entities.use_model": True})
+
+
+def test_head_on_gives_exact_token_aligned_non_overlapping_entities(model_nlp, rules_nlp):
+    import policy_nlp
+
+    text = policy_nlp.sample_speech()
+    doc = model_nlp(text)
+    spans = [(e.start_char, e.end_char) for e in doc.ents]
+    assert spans and all(a[1] <= b[0] for a, b in zip(spans, spans[1:]))
+    token_starts = {t.idx for t in doc} | {len(text)}
+    assert all(s in token_starts and e in token_starts for s, e in spans)
+    # Pattern spans of the form labels survive the merge unchanged.
+    form = {(e.start_char, e.end_char, e.label_) for e in rules_nlp(text).ents if e.label_ in ("MONEY", "PERCENT", "LAW")}
+    assert form and form <= {(e.start_char, e.end_char, e.label_) for e in doc.ents}
+    assert doc._.policy_states is None

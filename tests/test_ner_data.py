@@ -1,0 +1,63 @@
+"""News NER sets mapped to ANNOTATION.md labels, and the partial-label loss that trains on them."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+import torch
+
+from policy_nlp.training.finetune import Example, allowed_tags, partial_label_loss
+from policy_nlp.training.ner_data import bio_spans, read_cluener, read_peoples_daily
+from policy_nlp.modeling import EntityHead
+
+
+def test_bio_spans():
+    assert bio_spans(["B-PER", "I-PER", "O", "B-LOC", "B-LOC", "I-ORG", "O"]) == [
+        (0, 2, "PER"), (3, 4, "LOC"), (4, 5, "LOC"), (5, 6, "ORG")]
+
+
+def test_peoples_daily_format(tmp_path):
+    path = tmp_path / "pd.txt"
+    path.write_text("江 B-LOC\n泽 B-PER\n民 I-PER\n访 O\n\n国 B-ORG\n务 I-ORG\n院 I-ORG\n", encoding="utf-8")
+    examples = read_peoples_daily(path)
+    assert [(e.text, e.spans) for e in examples] == [("江泽民访", [(0, 1, "GPE"), (1, 3, "PERSON")]),
+                                                    ("国务院", [(0, 3, "ORG")])]
+
+
+def test_cluener_mapping_keeps_the_administrative_part(tmp_path):
+    path = tmp_path / "cluener" / "train.json"
+    path.parent.mkdir()
+    row = {"text": "浙江省杭州市西湖区文三路的阿里巴巴张三说", "label": {
+        "address": {"浙江省杭州市西湖区文三路": [[0, 11]]}, "company": {"阿里巴巴": [[13, 16]]}, "name": {"张三": [[17, 18]]}}}
+    path.write_text(json.dumps(row, ensure_ascii=False) + "\n", encoding="utf-8")
+    (example,) = read_cluener(path)
+    assert example.spans == [(0, 9, "GPE"), (13, 17, "ORG"), (17, 19, "PERSON")]
+    assert example.ignore == [(9, 12)]
+
+
+def test_peoples_daily_test_is_never_training_data(shared):
+    from policy_nlp.training.ner_data import ner_training_examples, peoples_daily_test
+
+    train = {e.text for e in ner_training_examples(shared)}
+    test = [e.text for e in peoples_daily_test(shared)]
+    assert len(test) == 4636
+    assert not any(t in train for t in test)  # MSRA repeats 208 of them verbatim: left out
+
+
+def test_partial_labels():
+    head = EntityHead(4, ["PERSON", "GPE", "DATE"])
+    example = Example("习近平在2023年", spans=((0, 3, "PERSON"),), scope=("PERSON", "GPE"))
+    offsets = [(i, i + 1) for i in range(len(example.text))]
+    allowed = allowed_tags(example, offsets, head.tags, torch)
+    names = lambda row: {head.tags[i] for i in row.nonzero().flatten().tolist()}  # noqa: E731
+    assert names(allowed[0]) == {"B-PERSON"} and names(allowed[1]) == {"I-PERSON"}
+    # Outside the news set's labels a character may be O or any DATE tag, never PERSON/GPE.
+    assert names(allowed[4]) == {"O", "B-DATE", "I-DATE"}
+    logits = torch.randn(len(offsets), len(head.tags))
+    everything = torch.ones_like(allowed)
+    assert partial_label_loss(logits, everything, torch).item() == pytest.approx(0.0, abs=1e-6)
+    one_hot = torch.zeros_like(allowed)
+    one_hot[:, 0] = True
+    expected = torch.nn.functional.cross_entropy(logits, torch.zeros(len(offsets), dtype=torch.long))
+    assert partial_label_loss(logits, one_hot, torch).item() == pytest.approx(expected.item(), rel=1e-5)
