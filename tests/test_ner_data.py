@@ -61,3 +61,12 @@ def test_partial_labels():
     one_hot[:, 0] = True
     expected = torch.nn.functional.cross_entropy(logits, torch.zeros(len(offsets), dtype=torch.long))
     assert partial_label_loss(logits, one_hot, torch).item() == pytest.approx(expected.item(), rel=1e-5)
+
+
+def test_held_out_scores_from_logits():
+    from policy_nlp.training.finetune import logit_scores
+
+    area = torch.tensor([[2.0, 0.0], [0.0, 2.0], [2.0, 0.0]])
+    macro, directive, accuracy = logit_scores(area, torch.tensor([0, 1, 1]), torch.tensor([1.0, -1.0, 1.0]),
+                                              torch.tensor([1.0, 0.0, 0.0]))
+    assert (macro, directive, accuracy) == pytest.approx((2 / 3, 2 / 3, 2 / 3))

@@ -128,6 +128,18 @@ def run_examples(encoder, directive_head, entity_head, batch, torch):
     return loss, area_out, directive_out
 
 
+def logit_scores(area_logits, area_targets, directive_logits, directive_targets) -> tuple[float, float, float]:
+    """(area macro-F1, directive F1, area accuracy) of held-out logits."""
+    from ..evaluate import f1_scores
+
+    pred = area_logits.argmax(-1).tolist()
+    gold = area_targets.tolist()
+    per_area = f1_scores(gold, pred, range(area_logits.shape[1]))
+    directive = f1_scores([t > 0.5 for t in directive_targets.tolist()], (directive_logits > 0).tolist(), [True])[True]
+    accuracy = sum(p == g for p, g in zip(pred, gold)) / len(gold)
+    return sum(per_area.values()) / len(per_area), directive, accuracy
+
+
 def evaluate(encoder, directive_head, entity_head, examples, torch, batch_size: int = 64) -> dict:
     """Held-out area accuracy/macro-F1, directive F1, entity exact-span F1, and raw logits."""
     from ..modeling import EntityHead  # noqa: F401
@@ -155,17 +167,8 @@ def evaluate(encoder, directive_head, entity_head, examples, torch, batch_size: 
     if area_logits:
         logits, targets = torch.stack(area_logits), torch.tensor(area_t)
         dlogits, dtargets = torch.stack(dir_logits), torch.tensor(dir_t)
-        pred = logits.argmax(-1)
-        f1s = []
-        for label in range(logits.shape[1]):
-            tpl = int(((pred == label) & (targets == label)).sum())
-            denom = int((pred == label).sum() + (targets == label).sum())
-            f1s.append(2 * tpl / denom if denom else 0.0)
-        dpred = dlogits > 0
-        dtp = int((dpred & (dtargets > 0.5)).sum())
-        ddenom = int(dpred.sum() + (dtargets > 0.5).sum())
-        result.update(area_accuracy=float((pred == targets).float().mean()), area_macro_f1=sum(f1s) / len(f1s),
-                      directive_f1=2 * dtp / ddenom if ddenom else 0.0,
+        macro, dir_f1, accuracy = logit_scores(logits, targets, dlogits, dtargets)
+        result.update(area_accuracy=accuracy, area_macro_f1=macro, directive_f1=dir_f1,
                       logits=(logits, targets, dlogits, dtargets))
     return result
 
@@ -212,16 +215,7 @@ def train_wide_head(encoder, deep_head, train, held, torch, *, buckets: int, epo
             area, directive = head(torch.stack([vectors[id(e)] for e in held]), [e.text for e in held])
         targets = torch.tensor([e.area for e in held])
         dtargets = torch.tensor([float(e.directive) for e in held])
-        pred = area.argmax(-1)
-        f1s = []
-        for label in range(area.shape[1]):
-            tp = int(((pred == label) & (targets == label)).sum())
-            denom = int((pred == label).sum() + (targets == label).sum())
-            f1s.append(2 * tp / denom if denom else 0.0)
-        dpred = directive > 0
-        dtp = int((dpred & (dtargets > 0.5)).sum())
-        dir_f1 = 2 * dtp / int(dpred.sum() + (dtargets > 0.5).sum())
-        macro = sum(f1s) / len(f1s)
+        macro, dir_f1, _ = logit_scores(area, targets, directive, dtargets)
         print(f"wide head epoch {epoch}: held-out area macro-F1 {macro:.4f}, directive F1 {dir_f1:.4f}", flush=True)
         if best is None or macro + dir_f1 > best[0]:
             head.area_temperature = fit_temperature(area, targets, torch, binary=False)
