@@ -10,12 +10,11 @@ calibrated by a temperature fitted on held-out training sentences), ``directive`
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Iterable, Iterator
 
 from spacy.language import Language
 from spacy.tokens import Doc, Span
 
-from . import encoder  # noqa: F401  (registers doc._.policy_states)
+from .encoder import states_of
 from .serialization import DiskBytesMixin
 
 HEAD_DIR = "head"
@@ -38,14 +37,6 @@ register_extensions()
 )
 def make_policy_directives(nlp: Language, name: str, threshold: float, release_states: bool):
     return PolicyDirectives(name, threshold=threshold, release_states=release_states)
-
-
-def states_of(doc: Doc, component: str) -> dict:
-    """The encoder's states of ``doc``, or a clear error naming the component that needs them."""
-    states = doc._.policy_states
-    if states is None:
-        raise ValueError(f"{component} needs policy_encoder earlier in the pipeline (doc._.policy_states is empty)")
-    return states
 
 
 class PolicyDirectives(DiskBytesMixin):
@@ -97,9 +88,5 @@ class PolicyDirectives(DiskBytesMixin):
             doc._.policy_states = None
         return doc
 
-    def pipe(self, docs: Iterable[Doc], batch_size: int = 64) -> Iterator[Doc]:
-        for doc in docs:
-            yield self(doc)
 
-
-__all__ = ["PolicyDirectives", "make_policy_directives", "states_of"]
+__all__ = ["PolicyDirectives", "make_policy_directives"]

@@ -66,6 +66,14 @@ def cpu_has_bf16() -> bool:
     return "avx512_bf16" in flags or "amx_bf16" in flags
 
 
+def states_of(doc: Doc, component: str) -> dict:
+    """The encoder's states of ``doc``, or a clear error naming the component that needs them."""
+    states = doc._.policy_states
+    if states is None:
+        raise ValueError(f"{component} needs policy_encoder earlier in the pipeline (doc._.policy_states is empty)")
+    return states
+
+
 def _sections(doc: Doc) -> list[str | None]:
     return [s._.section for s in doc._.sentences]
 
@@ -92,14 +100,12 @@ class PolicyEncoder(DiskBytesMixin):
     # -- serialisation (spaCy's to_disk/from_disk protocol) ------------------------------
     def to_disk(self, path, *, exclude=tuple()) -> None:
         self._require_model()
-        if self._float_model is not None:  # save the float weights, not the int8 copy
-            self.encoder.model, quantised = self._float_model, self.encoder.model
-            try:
-                self.encoder.save_pretrained(Path(path) / MODEL_DIR)
-            finally:
-                self.encoder.model = quantised
-            return
-        self.encoder.save_pretrained(Path(path) / MODEL_DIR)
+        running = self.encoder.model
+        self.encoder.model = self._float_model or running  # the float weights, never the int8 copy
+        try:
+            self.encoder.save_pretrained(Path(path) / MODEL_DIR)
+        finally:
+            self.encoder.model = running
 
     def from_disk(self, path, *, exclude=tuple()) -> "PolicyEncoder":
         from .modeling import CharEncoder
@@ -206,4 +212,4 @@ class PolicyEncoder(DiskBytesMixin):
         return docs
 
 
-__all__ = ["PolicyEncoder", "make_policy_encoder", "MODEL_DIR"]
+__all__ = ["PolicyEncoder", "make_policy_encoder", "states_of", "MODEL_DIR"]

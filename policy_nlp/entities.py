@@ -23,7 +23,7 @@ from typing import NamedTuple
 from spacy.language import Language
 from spacy.tokens import Doc, Span
 
-from . import encoder  # noqa: F401  (registers doc._.policy_states)
+from .encoder import states_of
 from .markers import cn_to_int
 from .tokenizer import split_tokens_at
 from .serialization import DiskBytesMixin
@@ -205,8 +205,9 @@ def default_rules() -> EntityRules:
 
 # Labels whose form the patterns know best: where a pattern span of one of these overlaps a
 # model span, the pattern wins. Everywhere else the model wins, and phrase-list and other
-# pattern spans fill the gaps the model leaves. Chosen by measurement on the dev gold
-# (benchmarks/accuracy.py prints the alternatives).
+# pattern spans fill the gaps the model leaves. benchmarks/accuracy.py prints this merge
+# beside the alternatives; with the current head every merge scores below the rules alone,
+# which is why the shipped pipeline has use_model=false.
 RULE_FIRST_LABELS = ("DATE", "PERCENT", "MONEY", "QUANTITY", "ORDINAL", "LAW", "PROGRAM")
 
 
@@ -278,8 +279,6 @@ class PolicyEntities(DiskBytesMixin):
     def model_spans(self, doc: Doc) -> list[tuple[int, int, str]]:
         """Spans of the head, as document character offsets."""
         import torch
-
-        from .directives import states_of
 
         states = states_of(doc, self.name)
         spans = []

@@ -52,9 +52,15 @@ def render(doc: Doc, *, page: bool = True, title: str = "policy_nlp") -> str:
     if not isinstance(doc, Doc):
         raise TypeError(f"render expects a spaCy Doc, got {type(doc).__name__}")
     blocks = []
+    entities, k = list(doc.ents), 0  # both in text order: one pass over the entities
     for sent in doc._.sentences:
-        ents = [{"start": e.start_char - sent.start_char, "end": e.end_char - sent.start_char, "label": e.label_}
-                for e in doc.ents if e.start_char >= sent.start_char and e.end_char <= sent.end_char]
+        while k < len(entities) and entities[k].start_char < sent.start_char:
+            k += 1
+        ents = []
+        while k < len(entities) and entities[k].end_char <= sent.end_char:
+            e = entities[k]
+            ents.append({"start": e.start_char - sent.start_char, "end": e.end_char - sent.start_char, "label": e.label_})
+            k += 1
         body = displacy.render({"text": sent.text, "ents": ents, "title": None}, style="ent", manual=True,
                                page=False, jupyter=False, options={"colors": COLORS})
         color = AREA_COLORS.get(sent._.area or "other", "#7f7f7f")

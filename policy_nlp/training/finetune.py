@@ -142,8 +142,6 @@ def logit_scores(area_logits, area_targets, directive_logits, directive_targets)
 
 def evaluate(encoder, directive_head, entity_head, examples, torch, batch_size: int = 64) -> dict:
     """Held-out area accuracy/macro-F1, directive F1, entity exact-span F1, and raw logits."""
-    from ..modeling import EntityHead  # noqa: F401
-
     encoder.model.eval(), directive_head.eval(), entity_head.eval()
     area_logits, area_t, dir_logits, dir_t = [], [], [], []
     tp = n_pred = n_gold = 0
