@@ -5,19 +5,70 @@ on each sentence span: ``area`` (one of ``invest``, ``business_env``, ``consumpt
 ``livelihood``, ``safety``, ``other``), ``area_scores`` (the six probabilities, summing to 1,
 calibrated by a temperature fitted on held-out training sentences), ``directive`` and
 ``directive_score`` (calibrated probability; ``directive`` is ``score >= threshold``).
+
+Scores combine three sources, with weights fitted on held-out training documents
+and then recalibrated
+(``policy_nlp.training.lexical`` writes them to ``mixing.json``):
+1. the neural head on the encoder's sentence vector (``head/``);
+2. a TF-IDF + logistic-regression model over character n-grams (``lexical/``), trained
+   apart, whose errors differ: the two probability vectors are averaged;
+3. the sentence's neighbours in the document: a sentence's topic rarely changes alone, so
+   each sentence's probabilities move towards the mean of the sentences before and after
+   it. A document's scores thus depend on the document only, never on its batch;
+4. two temperatures, fitted last, that keep the combined scores calibrated.
+A folder without ``lexical/`` or ``mixing.json`` scores with the neural head alone.
 """
 
 from __future__ import annotations
 
 from pathlib import Path
 
+import srsly
 from spacy.language import Language
 from spacy.tokens import Doc, Span
 
 from .encoder import states_of
 from .serialization import DiskBytesMixin
 
-HEAD_DIR = "head"
+HEAD_DIR, LEXICAL_DIR, MIXING_FILE = "head", "lexical", "mixing.json"
+
+WEIGHTS = ("lexical_area", "lexical_directive", "context_area", "context_directive")
+TEMPERATURES = ("area_temperature", "directive_temperature")
+NO_MIXING = {**{key: 0.0 for key in WEIGHTS}, **{key: 1.0 for key in TEMPERATURES}}
+
+
+def neighbour_mean(scores):
+    """Mean of each row's neighbours (the row before and the row after; one at the edges)."""
+    import torch
+
+    if len(scores) < 2:
+        return scores.clone()
+    before = torch.cat([scores[1:2], scores[:-1]])  # the first row has only the row after it
+    after = torch.cat([scores[1:], scores[-2:-1]])
+    return (before + after) / 2
+
+
+def combine_scores(neural: tuple, lexical: tuple | None, mixing: dict) -> tuple:
+    """Area probabilities [n, labels] and directive probabilities [n] of one document's
+    sentences, in document order, from the neural and (optional) lexical probabilities.
+    Convex combinations and a softmax, so area rows still sum to 1."""
+    import torch
+
+    area, directive = neural
+    if lexical is not None:
+        a, d = mixing["lexical_area"], mixing["lexical_directive"]
+        area = (1 - a) * area + a * lexical[0]
+        directive = (1 - d) * directive + d * lexical[1]
+    b, c = mixing["context_area"], mixing["context_directive"]
+    area = (1 - b) * area + b * neighbour_mean(area)
+    directive = (1 - c) * directive + c * neighbour_mean(directive)
+    # Averages are less confident than their parts: temperatures fitted on held-out
+    # sentences recalibrate them (the ranking, argmax and 0.5 threshold are unchanged).
+    if mixing["area_temperature"] != 1.0:
+        area = torch.softmax(torch.log(area.clamp_min(1e-12)) / mixing["area_temperature"], -1)
+    if mixing["directive_temperature"] != 1.0:
+        directive = torch.sigmoid(torch.logit(directive, eps=1e-6) / mixing["directive_temperature"])
+    return area, directive
 
 
 def register_extensions() -> None:
@@ -27,6 +78,22 @@ def register_extensions() -> None:
 
 
 register_extensions()
+
+
+def check_mixing(mixing: dict) -> dict:
+    """Four weights between 0 and 1 and two positive temperatures (temperatures absent from
+    a file mean 1; a clear error for a hand-edited file)."""
+    mixing = {**{key: 1.0 for key in TEMPERATURES}, **mixing}
+    missing = set(NO_MIXING) - set(mixing)
+    if missing:
+        raise ValueError(f"mixing weights lack {sorted(missing)}")
+    for key in WEIGHTS:
+        if not 0.0 <= float(mixing[key]) <= 1.0:
+            raise ValueError(f"mixing weight {key} must lie between 0 and 1, not {mixing[key]}")
+    for key in TEMPERATURES:
+        if not float(mixing[key]) > 0.0:
+            raise ValueError(f"{key} must be positive, not {mixing[key]}")
+    return {key: float(mixing[key]) for key in NO_MIXING}
 
 
 @Language.factory(
@@ -40,13 +107,16 @@ def make_policy_directives(nlp: Language, name: str, threshold: float, release_s
 
 
 class PolicyDirectives(DiskBytesMixin):
-    """spaCy component with a ``DirectiveHead``; ``from_disk`` reads ``head/`` in its folder."""
+    """spaCy component with a ``DirectiveHead``, an optional ``LexicalClassifier`` and the
+    weights that combine them; ``from_disk`` reads ``head/``, ``lexical/`` and ``mixing.json``."""
 
     def __init__(self, name: str = "policy_directives", *, threshold: float = 0.5, release_states: bool = True,
-                 head=None):
+                 head=None, lexical=None, mixing: dict | None = None):
         if not 0.0 < threshold < 1.0:
             raise ValueError(f"threshold must lie between 0 and 1, not {threshold}")
         self.name, self.threshold, self.release_states, self.head = name, threshold, release_states, head
+        self.lexical = lexical
+        self.mixing = check_mixing(mixing if mixing is not None else NO_MIXING)
 
     @property
     def labels(self) -> tuple[str, ...]:
@@ -55,12 +125,21 @@ class PolicyDirectives(DiskBytesMixin):
     def to_disk(self, path, *, exclude=tuple()) -> None:
         if self.head is None:
             raise ValueError("policy_directives has no trained head to save")
-        self.head.save(Path(path) / HEAD_DIR)
+        path = Path(path)
+        self.head.save(path / HEAD_DIR)
+        if self.lexical is not None:
+            self.lexical.save(path / LEXICAL_DIR)
+        srsly.write_json(path / MIXING_FILE, self.mixing)
 
     def from_disk(self, path, *, exclude=tuple()) -> "PolicyDirectives":
-        from .modeling import DirectiveHead
+        from .modeling import DirectiveHead, LexicalClassifier
 
-        self.head = DirectiveHead.load(Path(path) / HEAD_DIR)
+        path = Path(path)
+        self.head = DirectiveHead.load(path / HEAD_DIR)
+        self.lexical = LexicalClassifier.load(path / LEXICAL_DIR) if (path / LEXICAL_DIR).exists() else None
+        self.mixing = check_mixing(srsly.read_json(path / MIXING_FILE) if (path / MIXING_FILE).exists() else NO_MIXING)
+        if self.lexical is not None and list(self.lexical.labels) != list(self.head.labels):
+            raise ValueError(f"{path / LEXICAL_DIR}: labels {self.lexical.labels} differ from the head's {self.head.labels}")
         return self
 
     def to_device(self, device: str) -> None:
@@ -74,9 +153,11 @@ class PolicyDirectives(DiskBytesMixin):
         states = states_of(doc, self.name)
         sentences = doc._.sentences
         if sentences:
+            texts = [s.text for s in sentences]
             with torch.inference_mode():
-                areas, directives = self.head.probabilities(torch.from_numpy(states["vectors"]),
-                                                            [s.text for s in sentences])
+                neural = self.head.probabilities(torch.from_numpy(states["vectors"]), texts)
+                lexical = self.lexical.probabilities(texts) if self.lexical is not None else None
+                areas, directives = combine_scores(neural, lexical, self.mixing)
             labels = self.head.labels
             for sent, scores, score in zip(sentences, areas.tolist(), directives.tolist()):
                 best = max(range(len(labels)), key=scores.__getitem__)
@@ -89,4 +170,4 @@ class PolicyDirectives(DiskBytesMixin):
         return doc
 
 
-__all__ = ["PolicyDirectives", "make_policy_directives"]
+__all__ = ["PolicyDirectives", "make_policy_directives", "combine_scores", "neighbour_mean"]

@@ -168,7 +168,10 @@ class CharEncoder:
 
 
 class Head(nn.Module):
-    """Base of the heads: a JSON config and safetensors weights in a folder."""
+    """Base of the heads: a JSON config and safetensors weights in a folder (stored in
+    ``storage_dtype`` when set; ``load`` casts them back to the parameters' float32)."""
+
+    storage_dtype: torch.dtype | None = None
 
     def config(self) -> dict:
         raise NotImplementedError
@@ -179,7 +182,9 @@ class Head(nn.Module):
         folder = Path(folder)
         folder.mkdir(parents=True, exist_ok=True)
         (folder / HEAD_CONFIG).write_text(json.dumps(self.config(), ensure_ascii=False, indent=1), encoding="utf-8")
-        save_file({k: v.contiguous() for k, v in self.state_dict().items()}, str(folder / HEAD_WEIGHTS))
+        dtype = self.storage_dtype
+        save_file({k: (v.to(dtype) if dtype is not None else v).contiguous() for k, v in self.state_dict().items()},
+                  str(folder / HEAD_WEIGHTS))
 
     @classmethod
     def load(cls, folder: str | Path):
@@ -194,32 +199,43 @@ class Head(nn.Module):
 NGRAM_SALTS = (0x9E3779B1, 0x85EBCA77, 0xC2B2AE3D)
 
 
-def hashed_ngrams(texts: Sequence[str], buckets: int) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
+def hashed_ngrams(texts: Sequence[str], buckets: int,
+                  idf: np.ndarray | None = None) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
     """Character 1-3 grams of each text hashed into ``buckets`` (deterministic across processes,
     unlike ``hash()``), as ``EmbeddingBag`` inputs: indices, per-text offsets and weights
-    (sublinear counts 1 + log n, L2-normalised per text, as in TF-IDF without the IDF)."""
+    (sublinear counts 1 + log n, times ``idf`` per bucket when given, L2-normalised per text:
+    scikit-learn's ``TfidfVectorizer(sublinear_tf=True)`` over hashed features)."""
     from .char_tokenizer import normalise
 
-    indices, offsets, weights = [], [], []
-    total = 0
-    for text in texts:
-        codes = np.frombuffer(normalise(text).encode("utf-32-le"), dtype=np.uint32).astype(np.int64)
-        grams = []
-        for n, salt in zip((1, 2, 3), NGRAM_SALTS):
-            if len(codes) >= n:
-                h = np.full(len(codes) - n + 1, salt, dtype=np.int64)
-                for k in range(n):
-                    h = (h * 1_000_003 + codes[k : len(codes) - n + 1 + k]) % 2_147_483_647
-                grams.append(h % buckets)
-        ids, counts = np.unique(np.concatenate(grams), return_counts=True) if grams else (np.zeros(0, np.int64), np.zeros(0))
-        w = 1.0 + np.log(counts.astype(np.float32)) if len(counts) else np.zeros(0, np.float32)
-        w = w / max(float(np.sqrt((w * w).sum())), 1e-9)
-        offsets.append(total)
-        indices.append(ids)
-        weights.append(w.astype(np.float32))
-        total += len(ids)
-    return (torch.from_numpy(np.concatenate(indices).astype(np.int64)), torch.tensor(offsets, dtype=torch.long),
-            torch.from_numpy(np.concatenate(weights).astype(np.float32)))
+    texts = [normalise(t) for t in texts]
+    lengths = np.array([len(t) for t in texts], dtype=np.int64)
+    codes = np.frombuffer("".join(texts).encode("utf-32-le"), dtype=np.uint32).astype(np.int64)
+    # All texts at once: n-grams are hashed over the joined characters, those that cross a
+    # boundary between texts dropped, and each kept one keyed by (text, bucket).
+    text_of = np.repeat(np.arange(len(texts)), lengths)
+    starts = np.cumsum(lengths) - lengths
+    room = (lengths[text_of] - (np.arange(len(codes)) - starts[text_of])) if len(codes) else np.zeros(0, np.int64)
+    keys = []
+    for n, salt in zip((1, 2, 3), NGRAM_SALTS):
+        m = len(codes) - n + 1
+        if m <= 0:
+            continue
+        h = np.full(m, salt, dtype=np.int64)
+        for k in range(n):
+            h = (h * 1_000_003 + codes[k : k + m]) % 2_147_483_647
+        inside = room[:m] >= n
+        keys.append(text_of[:m][inside] * buckets + h[inside] % buckets)
+    keys, counts = np.unique(np.concatenate(keys), return_counts=True) if keys else (np.zeros(0, np.int64), np.zeros(0))
+    ids, owner = keys % buckets, keys // buckets
+    w = 1.0 + np.log(counts.astype(np.float32))
+    if idf is not None:
+        w = w * idf[ids]
+    norms = np.sqrt(np.bincount(owner, weights=w * w, minlength=len(texts)))
+    w = w / np.maximum(norms, 1e-9)[owner]
+    per_text = np.bincount(owner, minlength=len(texts))
+    offsets = np.cumsum(per_text) - per_text
+    return (torch.from_numpy(ids.astype(np.int64)), torch.from_numpy(offsets.astype(np.int64)),
+            torch.from_numpy(w.astype(np.float32)))
 
 
 class DirectiveHead(Head):
@@ -267,6 +283,39 @@ class DirectiveHead(Head):
     def probabilities(self, vectors: torch.Tensor, texts: Sequence[str] | None = None) -> tuple[torch.Tensor, torch.Tensor]:
         area, directive = self(vectors, texts)
         return torch.softmax(area / self.area_temperature, -1), torch.sigmoid(directive / self.directive_temperature)
+
+
+class LexicalClassifier(Head):
+    """TF-IDF + logistic regression over hashed character 1-3 grams: area and directive.
+
+    Trained apart from the encoder (``policy_nlp.training.lexical``, scikit-learn), so its
+    errors differ from the neural head's: ``policy_directives`` averages the two models'
+    probabilities. ``idf`` is 0 for buckets seen in fewer than two training sentences.
+    Weights are stored in float16 (the pipeline's models stay under 30 MB).
+    """
+
+    storage_dtype = torch.float16
+
+    def __init__(self, buckets: int, labels: Sequence[str]):
+        super().__init__()
+        self.buckets, self.labels = buckets, list(labels)
+        self.register_buffer("idf", torch.zeros(buckets))
+        self.weights = nn.EmbeddingBag(buckets, len(self.labels) + 1, mode="sum")
+        nn.init.zeros_(self.weights.weight)
+        self.bias = nn.Parameter(torch.zeros(len(self.labels) + 1))
+
+    def config(self) -> dict:
+        return {"buckets": self.buckets, "labels": self.labels}
+
+    def forward(self, texts: Sequence[str]) -> tuple[torch.Tensor, torch.Tensor]:
+        """Raw logits: area [n, labels] and directive [n]."""
+        indices, offsets, weights = hashed_ngrams(texts, self.buckets, self.idf.numpy())
+        logits = self.weights(indices, offsets, per_sample_weights=weights) + self.bias
+        return logits[:, :-1], logits[:, -1]
+
+    def probabilities(self, texts: Sequence[str]) -> tuple[torch.Tensor, torch.Tensor]:
+        area, directive = self(texts)
+        return torch.softmax(area, -1), torch.sigmoid(directive)
 
 
 class EntityHead(Head):
@@ -333,4 +382,5 @@ class EntityHead(Head):
         return [tuple(s) for s in spans]
 
 
-__all__ = ["CharEncoder", "SentenceEncoding", "DirectiveHead", "EntityHead", "Head", "hashed_ngrams"]
+__all__ = ["CharEncoder", "SentenceEncoding", "DirectiveHead", "EntityHead", "Head", "LexicalClassifier",
+           "hashed_ngrams"]

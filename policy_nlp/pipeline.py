@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Any
 
 import spacy
+import srsly
 from spacy.lang.zh import Chinese
 from spacy.tokens import Doc
 from spacy.util import load_config, load_meta
@@ -98,8 +99,10 @@ def blank() -> PolicyChinese:
 def assemble(segmenter_dir: str | Path, out: str | Path | None = None, neural_dir: str | Path | None = None) -> PolicyChinese:
     """Build the shipped pipeline from its parts: the trained segmenter, our components and,
     with ``neural_dir`` (the output of ``policy_nlp.training.finetune``: ``encoder/``,
-    ``directives/``, ``entities/``), the encoder and its two heads."""
-    from .modeling import CharEncoder, DirectiveHead, EntityHead
+    ``directives/``, ``entities/``, and ``lexical/`` with ``mixing.json`` where
+    ``policy_nlp.training.lexical`` has fitted them), the encoder and its two heads."""
+    from .directives import check_mixing
+    from .modeling import CharEncoder, DirectiveHead, EntityHead, LexicalClassifier
     from .segmenter import CRFSegmenter
     from . import __version__
 
@@ -112,7 +115,11 @@ def assemble(segmenter_dir: str | Path, out: str | Path | None = None, neural_di
         encoder_pipe = nlp.add_pipe("policy_encoder")
         encoder_pipe.encoder = CharEncoder.from_pretrained(neural_dir / "encoder", **encoder_pipe.settings)
         # The entity head reads the states after the directive head: it is the one that drops them.
-        nlp.add_pipe("policy_directives", config={"release_states": False}).head = DirectiveHead.load(neural_dir / "directives")
+        directives = nlp.add_pipe("policy_directives", config={"release_states": False})
+        directives.head = DirectiveHead.load(neural_dir / "directives")
+        if (neural_dir / "lexical").exists():  # fitted for this head by policy_nlp.training.lexical
+            directives.lexical = LexicalClassifier.load(neural_dir / "lexical")
+            directives.mixing = check_mixing(srsly.read_json(neural_dir / "mixing.json"))
     # The entity head ships but is off: merged with the rules it lowers dev-gold F1 (0.768 ->
     # 0.681, benchmarks/accuracy.py) until the encoder is pretrained further.
     entities_pipe = nlp.add_pipe("policy_entities", config={"use_model": False})

@@ -23,6 +23,8 @@ class SentenceExample:
     directive: bool
     source: str  # "corpus", "synthetic" or "gold"
     doc: str
+    start: int | None = None  # character offsets into the document (labelled training sentences)
+    end: int | None = None
 
 
 @lru_cache(maxsize=4096)
@@ -30,6 +32,11 @@ def _document(shared: Path, name: str) -> str:
     if name.startswith("synthetic/"):
         return (SYNTHETIC_DIR / name.split("/", 1)[1]).read_text(encoding="utf-8")
     return (shared / "corpus" / name).read_text(encoding="utf-8")
+
+
+def document_text(name: str) -> str:
+    """The text of a labelled document: a corpus file of ``../shared`` or ``synthetic/NAME``."""
+    return _document(shared_dir(), name)
 
 
 def _labelled_sentences(root: Path, folders: tuple[str, ...]):
@@ -51,7 +58,8 @@ def _labelled_sentences(root: Path, folders: tuple[str, ...]):
 
 def directive_examples(folders: tuple[str, ...] = ("corpus", "synthetic")) -> list[SentenceExample]:
     """Training sentences labelled with area and directive (section recomputed from the text)."""
-    return [SentenceExample(text, section, label["area"], label["directive"], folder, label["file"])
+    return [SentenceExample(text, section, label["area"], label["directive"], folder, label["file"],
+                            label["start"], label["end"])
             for label, text, section, folder in _labelled_sentences(LABELS_DIR, folders)]
 
 
@@ -77,4 +85,4 @@ def gold_dev_examples() -> list[SentenceExample]:
             for r in map(json.loads, path.read_text(encoding="utf-8").splitlines())]
 
 
-__all__ = ["SentenceExample", "EntityExample", "directive_examples", "entity_examples", "gold_dev_examples", "REPO_ROOT"]
+__all__ = ["SentenceExample", "document_text", "EntityExample", "directive_examples", "entity_examples", "gold_dev_examples", "REPO_ROOT"]

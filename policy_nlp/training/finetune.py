@@ -97,7 +97,7 @@ def partial_label_loss(logits, allowed, torch):
 def fit_temperature(logits, targets, torch, binary: bool) -> float:
     """The temperature minimising held-out negative log-likelihood (grid search)."""
     best = (math.inf, 1.0)
-    for t in [0.5 + 0.05 * i for i in range(60)]:
+    for t in [0.2 + 0.05 * i for i in range(61)]:
         if binary:
             nll = torch.nn.functional.binary_cross_entropy_with_logits(logits / t, targets.float()).item()
         else:

@@ -4,7 +4,8 @@ Parts: the exported segmenter (``--segmenter``, default: the output of
 ``policy_nlp.training.segmenter``, else the segmenter already shipped), the fine-tuned
 encoder and heads (``--neural``, default: the output of ``policy_nlp.training.finetune``,
 else the ones already shipped) and the components' default configs. The result replaces
-``models/policy_zh_sm``.
+``models/policy_zh_sm``. After a new fine-tuning run, run ``policy_nlp.training lexical``
+on the result: the lexical model's mixing weights are fitted for one neural head.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ import shutil
 import tempfile
 from pathlib import Path
 
+from ..directives import LEXICAL_DIR, MIXING_FILE
 from ..pipeline import assemble, default_model_path
 from ..tokenizer import SEGMENTER_DIR
 from .finetune import DEFAULT_OUT as FINETUNED
@@ -29,6 +31,10 @@ def shipped_neural_parts(pipeline_dir: Path, into: Path) -> Path | None:
         return None
     for name, source in parts.items():
         shutil.copytree(source, into / name)
+    lexical = pipeline_dir / "policy_directives" / LEXICAL_DIR
+    if lexical.exists():  # fitted for the shipped head: it stays with it
+        shutil.copytree(lexical, into / "lexical")
+        shutil.copy(pipeline_dir / "policy_directives" / MIXING_FILE, into / "mixing.json")
     return into
 
 

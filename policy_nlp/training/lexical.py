@@ -1,0 +1,196 @@
+"""Fit the lexical model and the mixing weights of ``policy_directives``:
+``python -m policy_nlp.training lexical [--pipeline models/policy_zh_sm]``.
+
+1. A TF-IDF + logistic-regression model (scikit-learn, a training-only dependency: the
+   ``bench`` extra) over hashed character 1-3 grams of the labelled sentences, one
+   multinomial model for the areas (class-balanced) and one binary model for the directive.
+2. The four mixing weights of ``policy_directives.combine_scores`` (lexical share of the
+   area and directive probabilities, pull towards the neighbouring sentences) by grid
+   search on the held-out training documents, the ones ``finetune`` left out, so the neural
+   probabilities there are honest: the pipeline runs on the whole documents, as a user's
+   would, and the lexical model used for the search is trained without those documents.
+3. The shipped lexical model is then trained on all labelled sentences, and ``lexical/``
+   and ``mixing.json`` are written into the pipeline's ``policy_directives`` folder.
+The dev gold is never read here.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+from collections import defaultdict
+
+import numpy as np
+
+from .finetune import heldout
+
+BUCKETS = 2 ** 17
+MIN_DF = 2
+C = 5.0
+GRID = [round(0.05 * i, 2) for i in range(17)]  # 0 ... 0.8
+
+
+def fit_lexical(examples, labels, buckets: int = BUCKETS):
+    """A ``LexicalClassifier`` fitted on ``examples`` (``SentenceExample``s)."""
+    import torch
+    from scipy.sparse import csr_matrix
+    from sklearn.linear_model import LogisticRegression
+
+    from ..modeling import LexicalClassifier, hashed_ngrams
+
+    texts = [e.text for e in examples]
+    indices, offsets, _ = hashed_ngrams(texts, buckets)
+    df = np.bincount(indices.numpy(), minlength=buckets)  # hashed_ngrams lists each bucket once per text
+    idf = np.where(df >= MIN_DF, np.log((1 + len(texts)) / (1 + df)) + 1, 0.0).astype(np.float32)
+    indices, offsets, weights = hashed_ngrams(texts, buckets, idf)
+    indptr = np.append(offsets.numpy(), len(indices))
+    x = csr_matrix((weights.numpy(), indices.numpy(), indptr), shape=(len(texts), buckets))
+    area = LogisticRegression(C=C, class_weight="balanced", max_iter=3000).fit(x, [e.area for e in examples])
+    directive = LogisticRegression(C=C, max_iter=3000).fit(x, [bool(e.directive) for e in examples])
+    missing = set(labels) - set(area.classes_)
+    if missing:
+        raise ValueError(f"no training sentence for the areas {sorted(missing)}")
+    rows = [list(area.classes_).index(label) for label in labels]
+    model = LexicalClassifier(buckets, labels)
+    with torch.no_grad():
+        model.idf.copy_(torch.from_numpy(idf))
+        weight = np.concatenate([area.coef_[rows], directive.coef_], 0).T  # [buckets, labels + 1]
+        model.weights.weight.copy_(torch.from_numpy(weight.astype(np.float32)))
+        model.bias.copy_(torch.from_numpy(np.append(area.intercept_[rows], directive.intercept_).astype(np.float32)))
+    return model.eval()
+
+
+def heldout_documents(nlp, examples, lexical):
+    """Per held-out document: neural and lexical probabilities of every sentence, and the
+    gold labels of its labelled sentences as ``(sentence index, area, directive)``."""
+    import torch
+
+    from ..directives import NO_MIXING
+    from .datasets import document_text
+
+    pipe = nlp.get_pipe("policy_directives")
+    pipe.lexical, pipe.mixing = None, dict(NO_MIXING)  # the neural probabilities alone
+    labels = pipe.labels
+    by_doc = defaultdict(list)
+    for e in examples:
+        by_doc[e.doc].append(e)
+    names = sorted(by_doc)
+    documents, unmatched = [], 0
+    for name, doc in zip(names, nlp.pipe(document_text(n) for n in names)):
+        sentences = doc._.sentences
+        index = {(s.start_char, s.end_char): k for k, s in enumerate(sentences)}
+        gold = []
+        for e in by_doc[name]:
+            k = index.get((e.start, e.end))
+            if k is None:
+                unmatched += 1
+                continue
+            gold.append((k, labels.index(e.area), bool(e.directive)))
+        neural = (torch.tensor([[s._.area_scores[a] for a in labels] for s in sentences]),
+                  torch.tensor([s._.directive_score for s in sentences]))
+        with torch.no_grad():
+            lex = lexical.probabilities([s.text for s in sentences])
+        documents.append((neural, lex, gold))
+    return documents, unmatched
+
+
+def scores(documents, mixing, labels) -> tuple[float, float]:
+    """(area macro-F1, directive F1) of the held-out labelled sentences under ``mixing``."""
+    from ..directives import combine_scores
+    from ..evaluate import f1_scores
+
+    gold_a, pred_a, gold_d, pred_d = [], [], [], []
+    for neural, lexical, gold in documents:
+        area, directive = combine_scores(neural, lexical, mixing)
+        for k, a, d in gold:
+            gold_a.append(a), pred_a.append(int(area[k].argmax())), gold_d.append(d), pred_d.append(bool(directive[k] >= 0.5))
+    per_area = f1_scores(gold_a, pred_a, range(len(labels)))
+    return sum(per_area.values()) / len(per_area), f1_scores(gold_d, pred_d, [True])[True]
+
+
+def neighbourhood_mean(grid: np.ndarray) -> np.ndarray:
+    """Each cell's mean with its (up to 8) neighbours: a plateau, not a lucky spike, wins."""
+    padded = np.pad(grid, 1, mode="edge")
+    return sum(padded[1 + i : 1 + i + grid.shape[0], 1 + j : 1 + j + grid.shape[1]]
+               for i in (-1, 0, 1) for j in (-1, 0, 1)) / 9
+
+
+def search_mixing(documents, labels) -> tuple[dict, dict]:
+    """The weights of ``combine_scores`` on the held-out documents, then its temperatures.
+
+    Areas and directive are searched apart (each pair of weights touches only its own
+    scores), each over a grid whose figures are averaged with their neighbours before
+    the best is taken: a few hundred sentences make the raw surface jagged. Returns the
+    weights and a table of held-out figures along the way."""
+    import torch
+
+    from ..directives import NO_MIXING, combine_scores
+    from .finetune import fit_temperature
+
+    def grid(which: int, lexical_key: str, context_key: str):
+        figures = np.array([[scores(documents, {**NO_MIXING, lexical_key: a, context_key: b}, labels)[which]
+                             for b in GRID] for a in GRID])
+        i, j = np.unravel_index(int(neighbourhood_mean(figures).argmax()), figures.shape)
+        return GRID[i], GRID[j]
+
+    lexical_area, context_area = grid(0, "lexical_area", "context_area")
+    lexical_directive, context_directive = grid(1, "lexical_directive", "context_directive")
+    mixing = {**NO_MIXING, "lexical_area": lexical_area, "lexical_directive": lexical_directive,
+              "context_area": context_area, "context_directive": context_directive}
+    area_p, area_t, dir_p, dir_t = [], [], [], []
+    for neural, lexical, gold in documents:
+        area, directive = combine_scores(neural, lexical, mixing)
+        for k, a, d in gold:
+            area_p.append(area[k]), area_t.append(a), dir_p.append(directive[k]), dir_t.append(float(d))
+    mixing["area_temperature"] = fit_temperature(torch.log(torch.stack(area_p).clamp_min(1e-12)),
+                                                 torch.tensor(area_t), torch, binary=False)
+    mixing["directive_temperature"] = fit_temperature(torch.logit(torch.stack(dir_p), eps=1e-6),
+                                                      torch.tensor(dir_t), torch, binary=True)
+    off = {key: 0.0 for key in ("context_area", "context_directive")}
+    table = {
+        "neural head": scores(documents, NO_MIXING, labels),
+        "lexical model": scores(documents, {**NO_MIXING, "lexical_area": 1.0, "lexical_directive": 1.0}, labels),
+        "neural + lexical": scores(documents, {**mixing, **off}, labels),
+        "neural + lexical + neighbours": scores(documents, mixing, labels),
+    }
+    return mixing, table
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    from ..pipeline import default_model_path, load
+
+    parser.add_argument("--pipeline", default=str(default_model_path()), help="pipeline directory to update")
+    parser.add_argument("--threads", type=int, default=2)
+    args = parser.parse_args(argv)
+
+    import torch
+    from pathlib import Path
+
+    from ..directives import LEXICAL_DIR, MIXING_FILE
+    from .datasets import directive_examples
+
+    torch.set_num_threads(args.threads)
+    examples = directive_examples()
+    train = [e for e in examples if not heldout(e.doc)]
+    held = [e for e in examples if heldout(e.doc)]
+    nlp = load(args.pipeline, exclude=("policy_entities",))
+    labels = list(nlp.get_pipe("policy_directives").labels)
+    print(f"labelled sentences: {len(train)} for training, {len(held)} held out "
+          f"({len({e.doc for e in held})} documents)", flush=True)
+    documents, unmatched = heldout_documents(nlp, held, fit_lexical(train, labels))
+    if unmatched:
+        raise SystemExit(f"{unmatched} held-out labels match no sentence of the pipeline: labels and sentences disagree")
+    mixing, table = search_mixing(documents, labels)
+    print("| held-out documents | area macro-F1 | directive F1 |\n|---|---|---|")
+    for name, (area, directive) in table.items():
+        print(f"| {name} | {area:.3f} | {directive:.3f} |")
+    print(f"mixing weights: {json.dumps(mixing)}")
+    folder = Path(args.pipeline) / "policy_directives"
+    fit_lexical(examples, labels).save(folder / LEXICAL_DIR)
+    (folder / MIXING_FILE).write_text(json.dumps(mixing, indent=1) + "\n", encoding="utf-8")
+    print(f"wrote {folder / LEXICAL_DIR} and {folder / MIXING_FILE}")
+
+
+if __name__ == "__main__":
+    main()
