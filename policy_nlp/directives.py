@@ -156,7 +156,8 @@ class PolicyDirectives(DiskBytesMixin):
             texts = [s.text for s in sentences]
             with torch.inference_mode():
                 neural = self.head.probabilities(torch.from_numpy(states["vectors"]), texts)
-                lexical = self.lexical.probabilities(texts) if self.lexical is not None else None
+                lexical = (self.lexical.probabilities(texts, [s._.section_path for s in sentences])
+                           if self.lexical is not None else None)
                 areas, directives = combine_scores(neural, lexical, self.mixing)
             labels = self.head.labels
             for sent, scores, score in zip(sentences, areas.tolist(), directives.tolist()):

@@ -29,7 +29,8 @@ _PATTERNS: list[tuple[str, re.Pattern]] = [
     ("cn_paren", re.compile(rf"[（(](?P<n>{_CN_NUM})[）)]")),
     ("arabic_paren", re.compile(r"[（(](?P<n>\d{1,3})[）)]")),
     ("circled", re.compile(rf"(?P<n>[{_CIRCLED}])")),
-    ("cn_dun", re.compile(rf"(?P<n>{_CN_NUM})[、．.](?!\d|[一二三四五六七八九十]+[季月年期])")),
+    # 一、2020年工作回顾 is a heading; 一.5 (a decimal) and 一、二季度 (a range) are not.
+    ("cn_dun", re.compile(rf"(?P<n>{_CN_NUM})(?:、|[．.](?!\d))(?![一二三四五六七八九十]+[季月年期])")),
     ("arabic_dot", re.compile(r"(?P<n>\d{1,3})(?:[、．]|\.(?!\d))(?!\d)")),
     ("di", re.compile(rf"第(?P<n>{_CN_NUM})[，,、：:]")),
     ("cn_verb", re.compile(rf"(?P<n>{_CN_NUM})(?:是要|是|要)(?![的])")),

@@ -12,6 +12,7 @@ Heads are plain ``torch.nn`` modules saved as safetensors with a JSON config.
 from __future__ import annotations
 
 import json
+import re
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -291,30 +292,46 @@ class LexicalClassifier(Head):
     Trained apart from the encoder (``policy_nlp.training.lexical``, scikit-learn), so its
     errors differ from the neural head's: ``policy_directives`` averages the two models'
     probabilities. ``idf`` is 0 for buckets seen in fewer than two training sentences.
-    Weights are stored in float16 (the pipeline's models stay under 30 MB).
+    With ``review_pattern`` (a regular expression, kept in the config) the directive model
+    has one more feature: whether any heading above the sentence matches it
+    (一、2020年工作回顾). Review passages are descriptive (ANNOTATION.md §2) though written
+    in the verbs of tasks, and the encoder sees only the innermost heading. Weights are stored in float16 (the
+    pipeline's models stay under 30 MB).
     """
 
     storage_dtype = torch.float16
 
-    def __init__(self, buckets: int, labels: Sequence[str]):
+    def __init__(self, buckets: int, labels: Sequence[str], review_pattern: str | None = None):
         super().__init__()
-        self.buckets, self.labels = buckets, list(labels)
+        self.buckets, self.labels, self.review_pattern = buckets, list(labels), review_pattern
+        self._review = re.compile(review_pattern) if review_pattern else None
         self.register_buffer("idf", torch.zeros(buckets))
         self.weights = nn.EmbeddingBag(buckets, len(self.labels) + 1, mode="sum")
         nn.init.zeros_(self.weights.weight)
         self.bias = nn.Parameter(torch.zeros(len(self.labels) + 1))
+        if self._review is not None:
+            self.review = nn.Parameter(torch.zeros(()))  # directive logit under a review heading
 
     def config(self) -> dict:
-        return {"buckets": self.buckets, "labels": self.labels}
+        return {"buckets": self.buckets, "labels": self.labels, "review_pattern": self.review_pattern}
 
-    def forward(self, texts: Sequence[str]) -> tuple[torch.Tensor, torch.Tensor]:
-        """Raw logits: area [n, labels] and directive [n]."""
+    def review_flags(self, section_paths: Sequence[Sequence[str]]) -> torch.Tensor:
+        """1.0 for each sentence with a heading above it that matches ``review_pattern``."""
+        return torch.tensor([float(any(self._review.search(h) for h in path)) for path in section_paths])
+
+    def forward(self, texts: Sequence[str], section_paths: Sequence[Sequence[str]] | None = None):
+        """Raw logits: area [n, labels] and directive [n]; ``section_paths`` (the headings
+        above each sentence, outermost first) feed the review feature."""
         indices, offsets, weights = hashed_ngrams(texts, self.buckets, self.idf.numpy())
         logits = self.weights(indices, offsets, per_sample_weights=weights) + self.bias
+        if self._review is not None:
+            if section_paths is None or len(section_paths) != len(texts):
+                raise ValueError("this lexical model reads the headings: pass one section path per sentence")
+            return logits[:, :-1], logits[:, -1] + self.review_flags(section_paths) * self.review
         return logits[:, :-1], logits[:, -1]
 
-    def probabilities(self, texts: Sequence[str]) -> tuple[torch.Tensor, torch.Tensor]:
-        area, directive = self(texts)
+    def probabilities(self, texts: Sequence[str], section_paths: Sequence[Sequence[str]] | None = None):
+        area, directive = self(texts, section_paths)
         return torch.softmax(area, -1), torch.sigmoid(directive)
 
 

@@ -105,6 +105,19 @@ def test_sequence_words_and_ordinals():
     ]
 
 
+def test_heading_that_starts_with_a_year():
+    """Government work reports: 一、2020年工作回顾 is a top-level heading, with 一是… under it."""
+    text = ("一、2020年工作回顾\n过去一年，我们主要做了以下工作。\n一是稳住了经济基本盘。\n"
+            "二是优先稳就业保民生。\n二、2021年重点工作\n一是保持宏观政策连续性。\n一.5倍于去年。")
+    assert outline_of(text) == [
+        (1, "一、2020年工作回顾"),
+        (2, "一是稳住了经济基本盘。"),
+        (2, "二是优先稳就业保民生。"),
+        (1, "二、2021年重点工作"),
+        (2, "一是保持宏观政策连续性。"),
+    ]
+
+
 def test_not_markers():
     # 最后 alone does not open a list; 一、二季度 is a date range; 第一 as a rank is no enumerator.
     text = "最后，我再强调一点。\n一、二季度经济运行平稳。\n我区居全市第一。\n1.5万家企业受益。"

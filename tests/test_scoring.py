@@ -96,13 +96,14 @@ def test_fitted_lexical_model_learns_and_round_trips(tmp_path):
 
     model = fit_lexical(written_examples(), AREAS, buckets=2 ** 12)
     texts = [t for t, _, _ in WRITTEN]
-    area, directive = model.probabilities(texts)
+    paths = [[]] * len(texts)  # no headings above these sentences
+    area, directive = model.probabilities(texts, paths)
     assert [AREAS[i] for i in area.argmax(-1).tolist()] == [a for _, a, _ in WRITTEN]
     assert (directive >= 0.5).tolist() == [d for _, _, d in WRITTEN]
     model.save(tmp_path / "lexical")
     again = LexicalClassifier.load(tmp_path / "lexical")
     assert again.weights.weight.dtype == torch.float32  # stored in float16, computed in float32
-    again_area, again_directive = again.probabilities(texts)
+    again_area, again_directive = again.probabilities(texts, paths)
     assert torch.allclose(again_area, area, atol=2e-3) and torch.allclose(again_directive, directive, atol=2e-3)
 
 
@@ -131,7 +132,7 @@ def test_assemble_and_bytes_carry_the_lexical_model(tiny_parts, tmp_path):
     copy = PolicyDirectives().from_bytes(pipe.to_bytes())
     assert copy.mixing == mixing
     text = "要抓好安全生产。"
-    assert torch.equal(copy.lexical.probabilities([text])[0], pipe.lexical.probabilities([text])[0])
+    assert torch.equal(copy.lexical.probabilities([text], [[]])[0], pipe.lexical.probabilities([text], [[]])[0])
 
 
 def test_bad_mixing_file_is_a_clear_error(tmp_path):
@@ -146,3 +147,32 @@ def test_bad_mixing_file_is_a_clear_error(tmp_path):
     (folder / "mixing.json").write_text(json.dumps({**NO_MIXING, "directive_temperature": 0}))
     with pytest.raises(ValueError, match="directive_temperature must be positive"):
         PolicyDirectives().from_disk(folder)
+
+
+def test_review_headings_make_sentences_descriptive(nlp):
+    """ANNOTATION.md §2: a review passage describes results, though in the verbs of tasks."""
+    body = "\n我们实施减税降费政策，加快推进重点项目建设。\n深化“放管服”改革，优化营商环境。"
+    review = nlp("一、2020年工作回顾" + body)._.sentences[1:]
+    tasks = nlp("三、2021年重点工作" + body)._.sentences[1:]
+    assert [s._.section_path for s in review] == [["一、2020年工作回顾"]] * 2
+    assert [s._.directive for s in review] == [False, False]
+    assert [s._.directive for s in tasks] == [True, True]
+    # A heading that also announces tasks is no review heading.
+    mixed = nlp("一、2020年工作回顾和2021年工作安排" + body)._.sentences[2]
+    assert mixed._.directive
+
+
+def test_review_feature_is_learnt_from_the_headings():
+    from policy_nlp.training.lexical import fit_lexical
+
+    sentence = "加快推进重点项目建设，深化“放管服”改革。"
+    examples = written_examples() + [
+        SentenceExample(sentence, None, "invest", heading.endswith("重点工作"), "synthetic", f"r{k}",
+                        section_path=(heading,))
+        for k in range(6) for heading in ("一、2020年工作回顾", "三、2021年重点工作")]
+    model = fit_lexical(examples, AREAS, buckets=2 ** 12)
+    assert float(model.review.detach()) < 0
+    _, directive = model.probabilities([sentence, sentence], [["一、2020年工作回顾"], ["三、2021年重点工作"]])
+    assert directive[0] < 0.5 < directive[1]
+    with pytest.raises(ValueError, match="section path"):
+        model.probabilities([sentence])

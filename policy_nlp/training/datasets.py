@@ -25,6 +25,7 @@ class SentenceExample:
     doc: str
     start: int | None = None  # character offsets into the document (labelled training sentences)
     end: int | None = None
+    section_path: tuple[str, ...] = ()  # the headings above the sentence, outermost first
 
 
 @lru_cache(maxsize=4096)
@@ -40,7 +41,7 @@ def document_text(name: str) -> str:
 
 
 def _labelled_sentences(root: Path, folders: tuple[str, ...]):
-    """``(label, sentence text, section, folder)`` for every label line under ``root/folder``."""
+    """``(label, sentence text, section path, folder)`` for every label line under ``root/folder``."""
     from ..outline import build_outline, section_path_at
     from ..sentences import sentence_offsets
 
@@ -52,15 +53,15 @@ def _labelled_sentences(root: Path, folders: tuple[str, ...]):
                 text = _document(shared, label["file"])
                 if label["file"] not in outlines:
                     outlines[label["file"]] = build_outline(text, sentence_offsets(text))
-                path_items = section_path_at(outlines[label["file"]], label["start"])
-                yield label, text[label["start"]:label["end"]], path_items[-1]["text"] if path_items else None, folder
+                path = tuple(item["text"] for item in section_path_at(outlines[label["file"]], label["start"]))
+                yield label, text[label["start"]:label["end"]], path, folder
 
 
 def directive_examples(folders: tuple[str, ...] = ("corpus", "synthetic")) -> list[SentenceExample]:
     """Training sentences labelled with area and directive (section recomputed from the text)."""
-    return [SentenceExample(text, section, label["area"], label["directive"], folder, label["file"],
-                            label["start"], label["end"])
-            for label, text, section, folder in _labelled_sentences(LABELS_DIR, folders)]
+    return [SentenceExample(text, path[-1] if path else None, label["area"], label["directive"], folder,
+                            label["file"], label["start"], label["end"], path)
+            for label, text, path, folder in _labelled_sentences(LABELS_DIR, folders)]
 
 
 @dataclass(frozen=True)
@@ -74,8 +75,9 @@ class EntityExample:
 
 def entity_examples(folders: tuple[str, ...] = ("corpus", "synthetic")) -> list[EntityExample]:
     """Policy sentences labelled with the 13 entity labels of ANNOTATION.md."""
-    return [EntityExample(text, section, tuple(tuple(e) for e in label["entities"]), folder, label["file"])
-            for label, text, section, folder in _labelled_sentences(ENTITY_LABELS_DIR, folders)]
+    return [EntityExample(text, path[-1] if path else None, tuple(tuple(e) for e in label["entities"]), folder,
+                          label["file"])
+            for label, text, path, folder in _labelled_sentences(ENTITY_LABELS_DIR, folders)]
 
 
 def gold_dev_examples() -> list[SentenceExample]:

@@ -3,7 +3,8 @@
 
 1. A TF-IDF + logistic-regression model (scikit-learn, a training-only dependency: the
    ``bench`` extra) over hashed character 1-3 grams of the labelled sentences, one
-   multinomial model for the areas (class-balanced) and one binary model for the directive.
+   multinomial model for the areas (class-balanced) and one binary model for the
+   directive, which also reads one feature: "under a review heading".
 2. The four mixing weights of ``policy_directives.combine_scores`` (lexical share of the
    area and directive probabilities, pull towards the neighbouring sentences) by grid
    search on the held-out training documents, the ones ``finetune`` left out, so the neural
@@ -28,12 +29,18 @@ BUCKETS = 2 ** 17
 MIN_DF = 2
 C = 5.0
 GRID = [round(0.05 * i, 2) for i in range(17)]  # 0 ... 0.8
+# Headings of past-work reviews (一、2020年工作回顾, 一、过去五年的工作, 一年来的工作):
+# the sentences under them describe results (ANNOTATION.md §2), whatever their verbs.
+# A heading that also announces tasks (2023年工作回顾和2024年工作安排) is no review.
+REVIEW_PATTERN = (r"^(?!.*(?:安排|任务|打算|部署|重点工作|计划|思路))"
+                  r".*(?:回顾|过去[一二三四五六七八九十\d]*年|[一今去]年来|工作总结|主要成绩|取得的成绩|成绩和经验|工作成效|基本情况)")
 
 
-def fit_lexical(examples, labels, buckets: int = BUCKETS):
-    """A ``LexicalClassifier`` fitted on ``examples`` (``SentenceExample``s)."""
+def fit_lexical(examples, labels, buckets: int = BUCKETS, review_pattern: str | None = REVIEW_PATTERN):
+    """A ``LexicalClassifier`` fitted on ``examples`` (``SentenceExample``s, whose
+    ``section_path`` feeds the review feature)."""
     import torch
-    from scipy.sparse import csr_matrix
+    from scipy.sparse import csr_matrix, hstack
     from sklearn.linear_model import LogisticRegression
 
     from ..modeling import LexicalClassifier, hashed_ngrams
@@ -45,16 +52,22 @@ def fit_lexical(examples, labels, buckets: int = BUCKETS):
     indices, offsets, weights = hashed_ngrams(texts, buckets, idf)
     indptr = np.append(offsets.numpy(), len(indices))
     x = csr_matrix((weights.numpy(), indices.numpy(), indptr), shape=(len(texts), buckets))
+    model = LexicalClassifier(buckets, labels, review_pattern)
+    x_directive = x
+    if review_pattern:
+        flags = model.review_flags([e.section_path for e in examples]).numpy()
+        x_directive = hstack([x, csr_matrix(flags[:, None])]).tocsr()
     area = LogisticRegression(C=C, class_weight="balanced", max_iter=3000).fit(x, [e.area for e in examples])
-    directive = LogisticRegression(C=C, max_iter=3000).fit(x, [bool(e.directive) for e in examples])
+    directive = LogisticRegression(C=C, max_iter=3000).fit(x_directive, [bool(e.directive) for e in examples])
     missing = set(labels) - set(area.classes_)
     if missing:
         raise ValueError(f"no training sentence for the areas {sorted(missing)}")
     rows = [list(area.classes_).index(label) for label in labels]
-    model = LexicalClassifier(buckets, labels)
     with torch.no_grad():
         model.idf.copy_(torch.from_numpy(idf))
-        weight = np.concatenate([area.coef_[rows], directive.coef_], 0).T  # [buckets, labels + 1]
+        if review_pattern:
+            model.review.copy_(torch.tensor(float(directive.coef_[0, -1])))
+        weight = np.concatenate([area.coef_[rows], directive.coef_[:, :buckets]], 0).T  # [buckets, labels + 1]
         model.weights.weight.copy_(torch.from_numpy(weight.astype(np.float32)))
         model.bias.copy_(torch.from_numpy(np.append(area.intercept_[rows], directive.intercept_).astype(np.float32)))
     return model.eval()
@@ -89,7 +102,7 @@ def heldout_documents(nlp, examples, lexical):
         neural = (torch.tensor([[s._.area_scores[a] for a in labels] for s in sentences]),
                   torch.tensor([s._.directive_score for s in sentences]))
         with torch.no_grad():
-            lex = lexical.probabilities([s.text for s in sentences])
+            lex = lexical.probabilities([s.text for s in sentences], [s._.section_path for s in sentences])
         documents.append((neural, lex, gold))
     return documents, unmatched
 
