@@ -20,6 +20,7 @@ from __future__ import annotations
 import argparse
 import json
 from collections import defaultdict
+from pathlib import Path
 
 import numpy as np
 
@@ -170,18 +171,16 @@ def search_mixing(documents, labels) -> tuple[dict, dict]:
 
 
 def main(argv: list[str] | None = None) -> None:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    from ..pipeline import default_model_path, load
-
-    parser.add_argument("--pipeline", default=str(default_model_path()), help="pipeline directory to update")
-    parser.add_argument("--threads", type=int, default=2)
-    args = parser.parse_args(argv)
-
     import torch
-    from pathlib import Path
 
     from ..directives import LEXICAL_DIR, MIXING_FILE
+    from ..pipeline import default_model_path, load
     from .datasets import directive_examples
+
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--pipeline", type=Path, default=default_model_path(), help="pipeline directory to update")
+    parser.add_argument("--threads", type=int, default=2)
+    args = parser.parse_args(argv)
 
     torch.set_num_threads(args.threads)
     examples = directive_examples()
@@ -199,7 +198,7 @@ def main(argv: list[str] | None = None) -> None:
     for name, (area, directive) in table.items():
         print(f"| {name} | {area:.3f} | {directive:.3f} |")
     print(f"mixing weights: {json.dumps(mixing)}")
-    folder = Path(args.pipeline) / "policy_directives"
+    folder = args.pipeline / "policy_directives"
     fit_lexical(examples, labels).save(folder / LEXICAL_DIR)
     (folder / MIXING_FILE).write_text(json.dumps(mixing, indent=1) + "\n", encoding="utf-8")
     print(f"wrote {folder / LEXICAL_DIR} and {folder / MIXING_FILE}")
