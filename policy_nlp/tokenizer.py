@@ -148,12 +148,18 @@ def split_tokens_at(doc: Doc, offsets: list[tuple[int, int]]) -> Doc:
     # The retokenizer leaves span groups pointing at old token indices: keep them by characters.
     groups = {key: [(s.start_char, s.end_char, s.label_) for s in group] for key, group in doc.spans.items()}
     ents = [(e.start_char, e.end_char, e.label_) for e in doc.ents]
+    has_sents = doc.has_annotation("SENT_START")
+    new_starts = {doc[tok_i].idx + cut for tok_i, rel_cuts in pending.items() for cut in rel_cuts}
     with doc.retokenize() as retokenizer:
         for tok_i, rel_cuts in pending.items():
             token = doc[tok_i]
             bounds = [0] + sorted(set(rel_cuts)) + [len(token.text)]
             orths = [token.text[a:b] for a, b in zip(bounds, bounds[1:])]
             retokenizer.split(token, orths, heads=[(token, 0)] * len(orths))
+    if has_sents:  # a piece after the first continues its sentence (the retokenizer leaves it unset)
+        for token in doc:
+            if token.idx in new_starts:
+                token.is_sent_start = False
     for key, spans in groups.items():
         doc.spans[key] = [doc.char_span(s, e, label=label) for s, e, label in spans]
     if ents:

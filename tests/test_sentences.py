@@ -187,3 +187,17 @@ def test_many_splits_rebuild_the_doc_and_keep_annotations():
     assert [s.text for s in doc.spans["sentences"]] == ["甲乙" * 50, "甲乙" * 50]
     assert [s.start_char for s in doc.sents] == [0, 100]
     assert doc.user_data["kept"] is True
+
+
+def test_few_splits_keep_sentence_starts_of_a_one_sentence_doc():
+    """The retokenizer leaves split pieces without a sentence flag; a one-sentence Doc then
+    lost its sentence annotation (doc.sents raised E030) when an entity split its token."""
+    from policy_nlp.tokenizer import split_tokens_at
+
+    doc = set_sentences(Doc(Vocab(), words=["二二一"], spaces=[False]), [(0, 3)])
+    doc = split_tokens_at(doc, [(0, 2)])
+    assert [t.text for t in doc] == ["二二", "一"]
+    assert [s.text for s in doc.sents] == ["二二一"]
+    doc = set_sentences(Doc(Vocab(), words=["甲乙", "丙丁"], spaces=[False, False]), [(0, 2), (2, 4)])
+    doc = split_tokens_at(doc, [(1, 3)])
+    assert [s.text for s in doc.sents] == ["甲乙", "丙丁"]
