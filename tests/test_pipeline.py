@@ -106,10 +106,12 @@ def test_lone_surrogates_keep_offsets(nlp):
     assert [(s.start_char, s.end_char) for s in doc._.sentences] == [(0, 4), (4, 8)]
 
 
-def test_pipe_with_two_processes_equals_sequential(nlp):
-    """Each document is encoded on its own, so neither batching nor processes change a score."""
+def test_pipe_with_two_processes_equals_sequential(nlp, same_records):
+    """Each document is encoded on its own, so batching changes no score, and processes
+    (one thread each) change scores only in their last float digits."""
     texts = [policy_nlp.sample_speech(), "", "一要稳投资。二要促消费。", "Hello world. 你好。"] * 3
     sequential = [policy_nlp.to_record(doc, tokens=True) for doc in nlp.pipe(texts)]
     parallel = [policy_nlp.to_record(doc, tokens=True) for doc in nlp.pipe(texts, n_process=2, batch_size=2)]
     alone = [policy_nlp.to_record(nlp(text), tokens=True) for text in texts]
-    assert parallel == sequential == alone
+    assert sequential == alone
+    assert same_records(parallel, sequential)
