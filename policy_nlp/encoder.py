@@ -151,6 +151,21 @@ class PolicyEncoder(DiskBytesMixin):
         if precision == "bfloat16":
             self._autocast = ("cuda" if device.startswith("cuda") else "cpu", torch.bfloat16)
 
+    def precision_context(self):
+        """The arithmetic chosen by ``to_device`` (bfloat16 autocast where it applies)."""
+        import torch
+
+        return torch.autocast(*self._autocast) if self._autocast else contextlib.nullcontext()
+
+    def encode_texts(self, texts: list[str], sections: list[str | None]) -> list:
+        """``SentenceEncoding``s of sentences outside a Doc, computed as ``__call__`` computes
+        them (training the heads on the shipped encoder uses this)."""
+        import torch
+
+        self._require_model()
+        with torch.inference_mode(), self.precision_context():
+            return self.encoder.encode(texts, sections)
+
     def _require_model(self) -> None:
         if self.encoder is None:
             raise ValueError("policy_encoder has no model: load a pipeline directory or pass encoder=")
@@ -196,8 +211,7 @@ class PolicyEncoder(DiskBytesMixin):
                 texts.append(sent.text)
                 sections.append(section)
                 owners.append(d)
-        precision = torch.autocast(*self._autocast) if self._autocast else contextlib.nullcontext()
-        with torch.inference_mode(), precision:
+        with torch.inference_mode(), self.precision_context():
             encodings = self.encoder.encode(texts, sections)
             per_doc: list[dict] = [{"vectors": [], "tokens": [], "offsets": []} for _ in docs]
             for owner, enc in zip(owners, encodings):

@@ -20,6 +20,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import NamedTuple
 
+import numpy as np
 from spacy.language import Language
 from spacy.tokens import Doc, Span
 
@@ -206,8 +207,7 @@ def default_rules() -> EntityRules:
 # Labels whose form the patterns know best: where a pattern span of one of these overlaps a
 # model span, the pattern wins. Everywhere else the model wins, and phrase-list and other
 # pattern spans fill the gaps the model leaves. benchmarks/accuracy.py prints this merge
-# beside the alternatives; with the current head every merge scores below the rules alone,
-# which is why the shipped pipeline has use_model=false.
+# beside the alternatives (rules alone, model alone, rules first or model first for every label).
 RULE_FIRST_LABELS = ("DATE", "PERCENT", "MONEY", "QUANTITY", "ORDINAL", "LAW", "PROGRAM")
 
 
@@ -276,24 +276,27 @@ class PolicyEntities(DiskBytesMixin):
     def to_device(self, device: str) -> None:
         """The head is small and runs on the CPU states the encoder hands over."""
 
-    def model_spans(self, doc: Doc) -> list[tuple[int, int, str]]:
-        """Spans of the head, as document character offsets."""
-        import torch
+    def model_spans(self, doc: Doc, text: str | None = None) -> list[tuple[int, int, str]]:
+        """Spans of the head, as document character offsets (all sentences in one pass;
+        ``text`` is ``doc.text``, which spaCy rebuilds from the tokens at every call)."""
+        from spacy.attrs import IDX
 
         states = states_of(doc, self.name)
-        spans = []
-        with torch.inference_mode():
-            for sent, tokens, offsets in zip(doc._.sentences, states["tokens"], states["offsets"]):
-                if len(tokens):
-                    logits = self.head(torch.from_numpy(tokens))
-                    spans += [(sent.start_char + s, sent.start_char + e, label)
-                              for s, e, label in self.head.decode(logits, offsets)]
-        return spans
+        sentences = doc._.sentences
+        if not len(sentences):
+            return []
+        starts = [sent.start_char for sent in sentences]
+        text = doc.text if text is None else text
+        features = self.head.feature_ids(text, states["offsets"], starts, doc.to_array([IDX]).reshape(-1))
+        tokens = np.concatenate(states["tokens"]) if states["tokens"] else np.zeros((0, self.head.hidden_size))
+        per_sentence = self.head.decode(tokens, features, states["offsets"])
+        return [(start + s, start + e, label) for start, spans in zip(starts, per_sentence) for s, e, label in spans]
 
     def __call__(self, doc: Doc) -> Doc:
-        candidates = self.rules.candidates(doc.text)
+        text = doc.text
+        candidates = self.rules.candidates(text)
         if self.head is not None and self.use_model and doc._.policy_states is not None:
-            spans = merge_spans(self.model_spans(doc), candidates)
+            spans = merge_spans(self.model_spans(doc, text), candidates)
         else:
             spans = self.rules.resolve(candidates)
         if self.release_states and doc._.policy_states is not None:

@@ -206,11 +206,12 @@ def hashed_ngrams(texts: Sequence[str], buckets: int,
     unlike ``hash()``), as ``EmbeddingBag`` inputs: indices, per-text offsets and weights
     (sublinear counts 1 + log n, times ``idf`` per bucket when given, L2-normalised per text:
     scikit-learn's ``TfidfVectorizer(sublinear_tf=True)`` over hashed features)."""
+    from .char_features import text_codes
     from .char_tokenizer import normalise
 
     texts = [normalise(t) for t in texts]
     lengths = np.array([len(t) for t in texts], dtype=np.int64)
-    codes = np.frombuffer("".join(texts).encode("utf-32-le"), dtype=np.uint32).astype(np.int64)
+    codes = text_codes("".join(texts))
     # All texts at once: n-grams are hashed over the joined characters, those that cross a
     # boundary between texts dropped, and each kept one keyed by (text, bucket).
     text_of = np.repeat(np.arange(len(texts)), lengths)
@@ -336,67 +337,89 @@ class LexicalClassifier(Head):
 
 
 class EntityHead(Head):
-    """BIO tags over the entity labels from character states."""
+    """A wide-and-deep CRF tagger: BIO tags of the entity labels for each character.
 
-    def __init__(self, hidden_size: int, labels: Sequence[str], dropout: float = 0.1):
+    Deep part: the encoder's character states through a small dense layer. Wide part: the
+    hashed context features of ``char_features`` (characters and n-grams around the
+    character, the segmenter's word and its neighbours), each a learned vector, summed and
+    projected to the tags; it remembers names and their contexts that a small encoder
+    generalises over. Their scores add up and a linear-chain CRF (``crf``) picks the best
+    BIO-valid tag sequence. Weights are stored in float16.
+    """
+
+    storage_dtype = torch.float16
+
+    def __init__(self, hidden_size: int, labels: Sequence[str], buckets: int = 2 ** 16, feature_dim: int = 12,
+                 deep_size: int = 256, dropout: float = 0.1):
+        from .crf import bio_tags, bio_transition_mask
+
         super().__init__()
         self.hidden_size, self.labels = hidden_size, list(labels)
-        self.tags = ["O"] + [f"{p}-{label}" for label in self.labels for p in ("B", "I")]
+        self.buckets, self.feature_dim, self.deep_size = buckets, feature_dim, deep_size
+        self.tags = bio_tags(self.labels)
+        k = len(self.tags)
         self.dropout = nn.Dropout(dropout)
-        self.classifier = nn.Linear(hidden_size, len(self.tags))
+        self.deep = nn.Sequential(nn.Linear(hidden_size, deep_size), nn.Tanh(), nn.Linear(deep_size, k))
+        self.features = nn.Embedding(buckets, feature_dim)
+        nn.init.zeros_(self.features.weight)
+        self.wide = nn.Linear(feature_dim, k)
+        self.transitions = nn.Parameter(torch.zeros(k, k))
+        self.start = nn.Parameter(torch.zeros(k))
+        self.end = nn.Parameter(torch.zeros(k))
+        pairs, start = bio_transition_mask(self.tags)
+        self.register_buffer("pair_mask", pairs, persistent=False)
+        self.register_buffer("start_mask", start, persistent=False)
 
     def config(self) -> dict:
-        return {"hidden_size": self.hidden_size, "labels": self.labels, "dropout": self.dropout.p}
+        return {"hidden_size": self.hidden_size, "labels": self.labels, "buckets": self.buckets,
+                "feature_dim": self.feature_dim, "deep_size": self.deep_size, "dropout": self.dropout.p}
 
-    def forward(self, states: torch.Tensor) -> torch.Tensor:
-        return self.classifier(self.dropout(states))
+    def feature_ids(self, text: str, offsets: Sequence[np.ndarray], sentence_starts: Sequence[int],
+                    word_starts: np.ndarray) -> np.ndarray:
+        """[characters, templates] feature buckets of the sentences' tagged characters, back to
+        back (see ``char_features.sentence_characters`` for the arguments)."""
+        from .char_features import char_feature_ids, sentence_characters
 
-    def transitions(self) -> np.ndarray:
-        """[previous, next] 0 where BIO allows the pair, -inf where not (``I-X`` only after ``B-X``/``I-X``)."""
-        if getattr(self, "_transitions", None) is None:
-            allowed = np.zeros((len(self.tags), len(self.tags)), dtype=np.float32)
-            for j, tag in enumerate(self.tags):
-                if tag.startswith("I-"):
-                    label = tag[2:]
-                    for i, prev in enumerate(self.tags):
-                        if prev not in (f"B-{label}", f"I-{label}"):
-                            allowed[i, j] = -np.inf
-            self._transitions = allowed
-        return self._transitions
+        codes, word_start, lengths = sentence_characters(text, offsets, sentence_starts, word_starts)
+        return char_feature_ids(codes, word_start, self.buckets, lengths)
 
-    def decode(self, logits: torch.Tensor, offsets: np.ndarray) -> list[tuple[int, int, str]]:
-        """Character spans (sentence offsets) of the best BIO-valid tag sequence (Viterbi over
-        the tags' log-probabilities with the transitions BIO forbids removed)."""
-        scores = torch.log_softmax(logits.float(), -1).cpu().numpy()
-        n = len(scores)
-        if n == 0:
-            return []
-        trans = self.transitions()
-        start_ok = np.array([0.0 if not t.startswith("I-") else -np.inf for t in self.tags], dtype=np.float32)
-        best = scores[0] + start_ok
-        back = np.zeros((n, len(self.tags)), dtype=np.int64)
-        for k in range(1, n):
-            total = best[:, None] + trans
-            back[k] = total.argmax(0)
-            best = total[back[k], np.arange(len(self.tags))] + scores[k]
-        path = [int(best.argmax())]
-        for k in range(n - 1, 0, -1):
-            path.append(int(back[k][path[-1]]))
-        path.reverse()
-        spans, current = [], None
-        for k, tag_id in enumerate(path):
-            tag = self.tags[tag_id]
-            if tag == "O":
-                current = None
-                continue
-            kind, label = tag.split("-", 1)
-            start, end = int(offsets[k][0]), int(offsets[k][1])
-            if kind == "I" and current is not None:
-                current[1] = end
-            else:
-                current = [start, end, label]
-                spans.append(current)
-        return [tuple(s) for s in spans]
+    def forward(self, states: torch.Tensor, feature_ids: torch.Tensor) -> torch.Tensor:
+        """Tag scores [..., tags] from states [..., hidden] and feature ids [..., templates]."""
+        wide = self.wide(self.dropout(self.features(feature_ids).sum(-2)))
+        return self.deep(self.dropout(states)) + wide
+
+    def crf_parameters(self) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
+        """Transitions, start and end scores with the pairs BIO forbids masked."""
+        return self.transitions + self.pair_mask, self.start + self.start_mask, self.end
+
+    def loss(self, states: torch.Tensor, feature_ids: torch.Tensor, mask: torch.Tensor,
+             allowed: torch.Tensor) -> torch.Tensor:
+        """Partial-label CRF loss of a padded batch ([B, T, ...]; ``allowed`` [B, T, tags])."""
+        from .crf import partial_label_nll
+
+        return partial_label_nll(self(states, feature_ids), mask, allowed, *self.crf_parameters())
+
+    def decode(self, states: np.ndarray, feature_ids: np.ndarray,
+               offsets: Sequence[np.ndarray]) -> list[list[tuple[int, int, str]]]:
+        """Spans (offsets into each sentence) of the best tag sequence of each sentence.
+
+        ``states`` [characters, hidden] and ``feature_ids`` [characters, templates] hold the
+        sentences back to back, ``offsets`` each sentence's tagged characters. Scores are
+        computed in one pass (in slices of 65,536 characters), then each sentence is decoded."""
+        from .crf import tag_spans, viterbi
+
+        with torch.inference_mode():
+            transitions, start, end = (t.float().numpy() for t in self.crf_parameters())
+            scores = [self(torch.from_numpy(np.asarray(states[i : i + 65536], dtype=np.float32)),
+                           torch.from_numpy(feature_ids[i : i + 65536])).float().numpy()
+                      for i in range(0, len(states), 65536)]
+        scores = np.concatenate(scores) if scores else np.zeros((0, len(self.tags)), np.float32)
+        results, at = [], 0
+        for o in offsets:
+            n = len(o)
+            results.append(tag_spans(viterbi(scores[at : at + n], transitions, start, end), self.tags, o))
+            at += n
+        return results
 
 
 __all__ = ["CharEncoder", "SentenceEncoding", "DirectiveHead", "EntityHead", "Head", "LexicalClassifier",

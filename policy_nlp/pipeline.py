@@ -99,8 +99,9 @@ def blank() -> PolicyChinese:
 def assemble(segmenter_dir: str | Path, out: str | Path | None = None, neural_dir: str | Path | None = None) -> PolicyChinese:
     """Build the shipped pipeline from its parts: the trained segmenter, our components and,
     with ``neural_dir`` (the output of ``policy_nlp.training.finetune``: ``encoder/``,
-    ``directives/``, ``entities/``, and ``lexical/`` with ``mixing.json`` where
-    ``policy_nlp.training.lexical`` has fitted them), the encoder and its two heads."""
+    ``directives/``, and ``lexical/`` with ``mixing.json`` where ``policy_nlp.training.lexical``
+    has fitted them, ``entities/`` where ``policy_nlp.training entities`` has), the encoder
+    and its two heads."""
     from .directives import check_mixing
     from .modeling import CharEncoder, DirectiveHead, EntityHead, LexicalClassifier
     from .segmenter import CRFSegmenter
@@ -120,10 +121,8 @@ def assemble(segmenter_dir: str | Path, out: str | Path | None = None, neural_di
         if (neural_dir / "lexical").exists():  # fitted for this head by policy_nlp.training.lexical
             directives.lexical = LexicalClassifier.load(neural_dir / "lexical")
             directives.mixing = check_mixing(srsly.read_json(neural_dir / "mixing.json"))
-    # The entity head ships but is off: merged with the rules it lowers dev-gold F1 (0.768 ->
-    # 0.681, benchmarks/accuracy.py) until the encoder is pretrained further.
-    entities_pipe = nlp.add_pipe("policy_entities", config={"use_model": False})
-    if neural_dir is not None:
+    entities_pipe = nlp.add_pipe("policy_entities")
+    if neural_dir is not None and (neural_dir / "entities").exists():  # written by policy_nlp.training entities
         entities_pipe.head = EntityHead.load(neural_dir / "entities")
     nlp.meta.update(
         {

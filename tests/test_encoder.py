@@ -8,13 +8,12 @@ import subprocess
 import sys
 import textwrap
 
-import numpy as np
 import pytest
 import torch
 
 import policy_nlp
 from policy_nlp.char_tokenizer import build_tokenizer, count_characters
-from policy_nlp.modeling import CharEncoder, DirectiveHead, EntityHead
+from policy_nlp.modeling import CharEncoder, DirectiveHead
 
 
 @pytest.fixture(scope="module")
@@ -93,22 +92,6 @@ def test_heads_round_trip(tmp_path):
     assert again.area_temperature == 1.7 and again.labels == ["a", "b", "other"]
     assert torch.equal(head.probabilities(x)[0], again.probabilities(x)[0])
     assert sorted(p.name for p in (tmp_path / "d").iterdir()) == ["head.safetensors", "head_config.json"]
-
-
-def test_entity_head_decodes_valid_bio_sequences():
-    head = EntityHead(4, ["PERSON", "ORG"])
-    # Most likely tag per character: B-PERSON I-PERSON O I-ORG I-ORG B-ORG I-PERSON; an I- that
-    # follows O or another label is not BIO: Viterbi picks the best valid sequence instead.
-    best = ["B-PERSON", "I-PERSON", "O", "I-ORG", "I-ORG", "B-ORG", "I-PERSON"]
-    second = {3: "B-ORG", 6: "I-ORG"}
-    logits = torch.full((len(best), len(head.tags)), -5.0)
-    for k, tag in enumerate(best):
-        logits[k, head.tags.index(tag)] = 5.0
-        if k in second:
-            logits[k, head.tags.index(second[k])] = 4.0
-    offsets = np.array([[i, i + 1] for i in range(len(best))])
-    assert head.decode(logits, offsets) == [(0, 2, "PERSON"), (3, 5, "ORG"), (5, 7, "ORG")]
-    assert head.decode(logits[:0], offsets[:0]) == []
 
 
 def test_tiny_pipeline_sets_every_attribute(tiny_nlp):

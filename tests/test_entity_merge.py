@@ -69,3 +69,28 @@ def test_head_on_gives_exact_token_aligned_non_overlapping_entities(model_nlp, r
     form = {(e.start_char, e.end_char, e.label_) for e in rules_nlp(text).ents if e.label_ in ("MONEY", "PERCENT", "LAW")}
     assert form and form <= {(e.start_char, e.end_char, e.label_) for e in doc.ents}
     assert doc._.policy_states is None
+
+
+@pytest.mark.parametrize("text, expected", [
+    # People, places and bodies no pattern or phrase list knows: the tagger finds them.
+    ("国务院总理李强在北京会见了美国国务卿布林肯。",
+     [("国务院", "ORG"), ("李强", "PERSON"), ("北京", "GPE"), ("美国", "GPE"), ("布林肯", "PERSON")]),
+    ("区委书记张建国主持召开区委常委会会议，区发改局、区商务局负责同志列席。",
+     [("区委", "ORG"), ("张建国", "PERSON"), ("区委常委会", "ORG"), ("区发改局", "ORG"), ("区商务局", "ORG")]),
+    ("副区长刘志强同志分管XX区招商工作。", [("刘志强", "PERSON"), ("XX区", "GPE")]),
+    ("浙江省杭州市余杭区人民政府与阿里巴巴集团签署战略合作协议。",
+     [("浙江省", "GPE"), ("杭州市", "GPE"), ("余杭区人民政府", "ORG"), ("阿里巴巴集团", "ORG")]),
+])
+def test_shipped_tagger_on_written_sentences(nlp, rules_nlp, text, expected):
+    doc = nlp(text)
+    assert [(e.text, e.label_) for e in doc.ents] == expected
+    assert all(text[e.start_char:e.end_char] == e.text for e in doc.ents)
+    assert len(rules_nlp(text).ents) < len(expected)  # the rules alone miss some of them
+
+
+def test_shipped_tagger_is_deterministic_and_batch_independent(nlp):
+    texts = ["国务院总理李强在北京会见了美国国务卿布林肯。", "副区长刘志强同志分管XX区招商工作。"]
+    ents = lambda doc: [(e.start_char, e.end_char, e.label_) for e in doc.ents]  # noqa: E731
+    alone = [ents(nlp(t)) for t in texts]
+    assert [ents(d) for d in nlp.pipe(texts)] == alone
+    assert [ents(nlp(t)) for t in texts] == alone

@@ -9,7 +9,7 @@ import torch
 
 from policy_nlp.training.finetune import Example, allowed_tags, partial_label_loss
 from policy_nlp.training.ner_data import bio_spans, read_cluener, read_peoples_daily
-from policy_nlp.modeling import EntityHead
+from policy_nlp.crf import bio_tags
 
 
 def test_bio_spans():
@@ -46,15 +46,15 @@ def test_peoples_daily_test_is_never_training_data(shared):
 
 
 def test_partial_labels():
-    head = EntityHead(4, ["PERSON", "GPE", "DATE"])
+    tags = bio_tags(["PERSON", "GPE", "DATE"])
     example = Example("习近平在2023年", spans=((0, 3, "PERSON"),), scope=("PERSON", "GPE"))
     offsets = [(i, i + 1) for i in range(len(example.text))]
-    allowed = allowed_tags(example, offsets, head.tags, torch)
-    names = lambda row: {head.tags[i] for i in row.nonzero().flatten().tolist()}  # noqa: E731
+    allowed = allowed_tags(example, offsets, tags, torch)
+    names = lambda row: {tags[i] for i in row.nonzero().flatten().tolist()}  # noqa: E731
     assert names(allowed[0]) == {"B-PERSON"} and names(allowed[1]) == {"I-PERSON"}
     # Outside the news set's labels a character may be O or any DATE tag, never PERSON/GPE.
     assert names(allowed[4]) == {"O", "B-DATE", "I-DATE"}
-    logits = torch.randn(len(offsets), len(head.tags))
+    logits = torch.randn(len(offsets), len(tags))
     everything = torch.ones_like(allowed)
     assert partial_label_loss(logits, everything, torch).item() == pytest.approx(0.0, abs=1e-6)
     one_hot = torch.zeros_like(allowed)

@@ -3,15 +3,17 @@
 One multi-task run, so that the shared encoder serves both components:
 - area + directive on the labelled policy sentences (``training_data/directives``), each with
   its outline section as second segment;
-- entity BIO tags on the policy sentences of ``training_data/entities`` (all 13 labels) and on
-  the news NER sets (``ner_data``). News sets annotate only PERSON/ORG/GPE: for their
+- entity BIO tags, as an auxiliary task that teaches the encoder names and numbers (a linear
+  per-character tagger, not shipped: ``policy_nlp.training entities`` trains the shipped
+  entity tagger on the finished encoder), on the policy sentences of ``training_data/entities``
+  (all 13 labels) and on the news NER sets (``ner_data``). News sets annotate only PERSON/ORG/GPE: for their
   characters outside a span the loss accepts ``O`` *or* any tag of a label the set does not
   annotate (partial labels), so their unmarked dates and numbers teach nothing wrong.
 
 A tenth of the policy documents is held out (by document) to pick the best epoch and to fit
 the temperatures that calibrate the scores. Stage 2 (``--wide-only`` runs it alone) trains the
 directive head again on the frozen encoder with its wide part (hashed character n-grams). The dev gold is never read here. The result is a
-folder with ``encoder/``, ``directives/`` and ``entities/`` that
+folder with ``encoder/`` and ``directives/`` that
 ``policy_nlp.training.pipeline --neural`` assembles into the shipped pipeline.
 """
 
@@ -140,8 +142,19 @@ def logit_scores(area_logits, area_targets, directive_logits, directive_targets)
     return sum(per_area.values()) / len(per_area), directive, accuracy
 
 
+def auxiliary_tagger(hidden_size: int, labels, torch):
+    """The auxiliary entity task's tagger: one linear layer over the character states, with its ``tags``."""
+    from ..crf import bio_tags
+
+    layer = torch.nn.Linear(hidden_size, len(bio_tags(labels)))
+    layer.tags = bio_tags(labels)
+    return layer
+
+
 def evaluate(encoder, directive_head, entity_head, examples, torch, batch_size: int = 64) -> dict:
-    """Held-out area accuracy/macro-F1, directive F1, entity exact-span F1, and raw logits."""
+    """Held-out area accuracy/macro-F1, directive F1, entity exact-span F1 (of the auxiliary tagger), and raw logits."""
+    from ..crf import tag_spans
+
     encoder.model.eval(), directive_head.eval(), entity_head.eval()
     area_logits, area_t, dir_logits, dir_t = [], [], [], []
     tp = n_pred = n_gold = 0
@@ -155,7 +168,8 @@ def evaluate(encoder, directive_head, entity_head, examples, torch, batch_size: 
                     area_logits.append(a[0]), dir_logits.append(d[0])
                     area_t.append(e.area), dir_t.append(float(e.directive))
                 if e.scope is not None:
-                    pred = set(entity_head.decode(entity_head(enc.tokens), enc.offsets)) if len(enc.tokens) else set()
+                    path = entity_head(enc.tokens).argmax(-1).tolist() if len(enc.tokens) else []
+                    pred = set(tag_spans(path, entity_head.tags, enc.offsets))
                     gold = {tuple(s) for s in e.spans}
                     tp += len(pred & gold)
                     n_pred += len(pred)
@@ -247,7 +261,7 @@ def main(argv: list[str] | None = None) -> None:
 
     import torch
 
-    from ..modeling import CharEncoder, DirectiveHead, EntityHead
+    from ..modeling import CharEncoder, DirectiveHead
     from .labelling import AREAS, ENTITY_LABELS
 
     torch.set_num_threads(args.threads)
@@ -264,7 +278,7 @@ def main(argv: list[str] | None = None) -> None:
     encoder = CharEncoder.from_pretrained(args.pretrained)
     encoder.model.to(args.device).train()
     directive_head = DirectiveHead(encoder.hidden_size, AREAS)
-    entity_head = EntityHead(encoder.hidden_size, ENTITY_LABELS)
+    entity_head = auxiliary_tagger(encoder.hidden_size, ENTITY_LABELS, torch)
     optimizer = torch.optim.AdamW([
         {"params": list(encoder.model.parameters()), "lr": args.lr},
         {"params": list(directive_head.parameters()) + list(entity_head.parameters()), "lr": args.head_lr},
@@ -305,7 +319,6 @@ def main(argv: list[str] | None = None) -> None:
             directive_head.directive_temperature = fit_temperature(dlogits, dtargets, torch, binary=True)
             encoder.save_pretrained(args.out / "encoder")
             directive_head.save(args.out / "directives")
-            entity_head.save(args.out / "entities")
     (args.out / "training.json").write_text(json.dumps({
         "best_epoch": best[1], "heldout": best[2], "epochs": args.epochs, "steps": step,
         "minutes": round((time.time() - started) / 60, 1), "pretrained": str(args.pretrained),

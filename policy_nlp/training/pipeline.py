@@ -5,7 +5,8 @@ Parts: the exported segmenter (``--segmenter``, default: the output of
 encoder and heads (``--neural``, default: the output of ``policy_nlp.training.finetune``,
 else the ones already shipped) and the components' default configs. The result replaces
 ``models/policy_zh_sm``. After a new fine-tuning run, run ``policy_nlp.training lexical``
-on the result: the lexical model's mixing weights are fitted for one neural head.
+on the result (the lexical model's mixing weights are fitted for one neural head), then
+``policy_nlp.training entities`` (the entity tagger reads the states of one encoder).
 """
 
 from __future__ import annotations
@@ -25,12 +26,14 @@ from .segmenter import DEFAULT_CACHE
 def shipped_neural_parts(pipeline_dir: Path, into: Path) -> Path | None:
     """The shipped encoder and heads laid out as ``finetune`` writes them, or None if there are none."""
     parts = {"encoder": pipeline_dir / "policy_encoder" / "model",
-             "directives": pipeline_dir / "policy_directives" / "head",
-             "entities": pipeline_dir / "policy_entities" / "head"}
+             "directives": pipeline_dir / "policy_directives" / "head"}
     if not all(p.exists() for p in parts.values()):
         return None
     for name, source in parts.items():
         shutil.copytree(source, into / name)
+    tagger = pipeline_dir / "policy_entities" / "head"
+    if tagger.exists():  # trained on the shipped encoder: it stays with it
+        shutil.copytree(tagger, into / "entities")
     lexical = pipeline_dir / "policy_directives" / LEXICAL_DIR
     if lexical.exists():  # fitted for the shipped head: it stays with it
         shutil.copytree(lexical, into / "lexical")
