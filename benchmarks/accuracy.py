@@ -116,7 +116,7 @@ def entity_table(nlp, shared: Path) -> None:
         model = [entities.model_spans(d) for d in docs]
         candidates = [entities.rules.candidates(r["text"]) for r in rows]
         systems += [
-            ("model head alone", [set(m) for m in model]),
+            ("tagger alone", [set(m) for m in model]),
             ("merge: rules first for every label", [set(merge_spans(m, c, rule_first=LABELS)) for m, c in zip(model, candidates)]),
             ("merge: model first for every label", [set(merge_spans(m, c, rule_first=())) for m, c in zip(model, candidates)]),
         ]

@@ -3,8 +3,8 @@
     python benchmarks/throughput.py [--threads 2] [--model PATH] [--repeat 3]
 
 Prints one table (characters per second, best of ``--repeat`` runs after a warm-up):
-- the shipped pipeline, whole documents through ``nlp.pipe`` (and without the neural
-  components, to show what they cost);
+- the shipped pipeline, whole documents through ``nlp.pipe`` (and with the entity rules
+  alone, and without the neural components, to show what the tagger and they cost);
 - the pipeline with the encoder in float32, bfloat16 and dynamic int8 (the shipped
   default, ``precision="auto"``, is bfloat16 on CPUs with native bf16, else float32), and
   the encoder alone on the same sentences (with their sections);
@@ -17,7 +17,6 @@ Prints one table (characters per second, best of ``--repeat`` runs after a warm-
 from __future__ import annotations
 
 import argparse
-import contextlib
 import sys
 import time
 from pathlib import Path
@@ -67,6 +66,9 @@ def main() -> None:
         print(f"| {name} | {rate:,.0f} | {rate / n_chars * len(sentences):,.0f} |", flush=True)
 
     row("policy_nlp whole pipeline (nlp.pipe)", best_rate(lambda: list(nlp.pipe(texts)), chars, args.repeat), chars)
+    rules_only = policy_nlp.load(args.model, config={"components.policy_entities.use_model": False})
+    row("  whole pipeline, entity rules without the tagger (use_model=False)",
+        best_rate(lambda: list(rules_only.pipe(texts)), chars, args.repeat), chars)
     neural = [n for n in ("policy_encoder", "policy_directives") if n in nlp.pipe_names]
     if neural:
         row("  without encoder and heads (segmenter, sentences, outline, entity rules)",
@@ -76,8 +78,7 @@ def main() -> None:
         component = nlp.get_pipe("policy_encoder")
 
         def run_encoder(enc):
-            autocast = torch.autocast(*component._autocast) if component._autocast else contextlib.nullcontext()
-            with torch.inference_mode(), autocast:
+            with torch.inference_mode(), component.precision_context():
                 enc.encode(sentences, sections)
 
         for precision in ("float32", "bfloat16", "int8"):

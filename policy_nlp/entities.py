@@ -245,13 +245,14 @@ def make_policy_entities(nlp: Language, name: str, use_model: bool, release_stat
 
 
 class PolicyEntities(DiskBytesMixin):
-    """spaCy component: ``doc.ents`` from the rules layer merged with the token-classification head.
+    """spaCy component: ``doc.ents`` from the rules layer merged with the CRF tagger (``modeling.EntityHead``).
 
     A new component starts from the rules shipped in the package; ``to_disk`` stores them
     (and the head, when there is one, in ``head/``) in the pipeline directory, which
     ``from_disk`` reads back, as spaCy's EntityRuler does. Without a head, or with
     ``use_model=False``, or with ``policy_encoder`` disabled (no ``doc._.policy_states``),
-    only the rules run. The head reads the character states of ``policy_encoder``.
+    only the rules run. The tagger reads the character states of ``policy_encoder`` and the
+    segmenter's words.
     """
 
     def __init__(self, name: str = "policy_entities", rules: EntityRules | None = None, head=None, *,
