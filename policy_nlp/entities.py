@@ -289,8 +289,7 @@ class PolicyEntities(DiskBytesMixin):
         starts = [sent.start_char for sent in sentences]
         text = doc.text if text is None else text
         features = self.head.feature_ids(text, states["offsets"], starts, doc.to_array([IDX]).reshape(-1))
-        tokens = np.concatenate(states["tokens"]) if states["tokens"] else np.zeros((0, self.head.hidden_size))
-        per_sentence = self.head.decode(tokens, features, states["offsets"])
+        per_sentence = self.head.decode(states["tokens"], features, states["offsets"])
         return [(start + s, start + e, label) for start, spans in zip(starts, per_sentence) for s, e, label in spans]
 
     def __call__(self, doc: Doc) -> Doc:

@@ -399,26 +399,39 @@ class EntityHead(Head):
 
         return partial_label_nll(self(states, feature_ids), mask, allowed, *self.crf_parameters())
 
-    def decode(self, states: np.ndarray, feature_ids: np.ndarray,
-               offsets: Sequence[np.ndarray]) -> list[list[tuple[int, int, str]]]:
+    def decode(self, states: Sequence[np.ndarray], feature_ids: np.ndarray, offsets: Sequence[np.ndarray],
+               chunk: int = 65536) -> list[list[tuple[int, int, str]]]:
         """Spans (offsets into each sentence) of the best tag sequence of each sentence.
 
-        ``states`` [characters, hidden] and ``feature_ids`` [characters, templates] hold the
-        sentences back to back, ``offsets`` each sentence's tagged characters. Scores are
-        computed in one pass (in slices of 65,536 characters), then each sentence is decoded."""
+        ``states``: each sentence's [characters, hidden] states; ``feature_ids``: [characters,
+        templates] of all sentences back to back; ``offsets``: each sentence's tagged
+        characters. Scores are computed for runs of sentences of at most ``chunk`` characters
+        (memory stays bounded, however long the document or a sentence), then each sentence
+        is decoded."""
         from .crf import tag_spans, viterbi
 
         with torch.inference_mode():
             transitions, start, end = (t.float().numpy() for t in self.crf_parameters())
-            scores = [self(torch.from_numpy(np.asarray(states[i : i + 65536], dtype=np.float32)),
-                           torch.from_numpy(feature_ids[i : i + 65536])).float().numpy()
-                      for i in range(0, len(states), 65536)]
-        scores = np.concatenate(scores) if scores else np.zeros((0, len(self.tags)), np.float32)
-        results, at = [], 0
-        for o in offsets:
-            n = len(o)
-            results.append(tag_spans(viterbi(scores[at : at + n], transitions, start, end), self.tags, o))
-            at += n
+        results: list[list[tuple[int, int, str]]] = []
+        first = at = 0
+        while first < len(states):
+            last, size = first, 0
+            while last < len(states) and (size == 0 or size + len(states[last]) <= chunk):
+                size += len(states[last])
+                last += 1
+            parts = [np.asarray(s, dtype=np.float32).reshape(-1, self.hidden_size) for s in states[first:last]]
+            run = parts[0] if len(parts) == 1 else np.concatenate(parts)
+            with torch.inference_mode():  # a sentence longer than ``chunk`` is scored in slices
+                scores = np.concatenate([
+                    self(torch.from_numpy(run[i : i + chunk]),
+                         torch.from_numpy(feature_ids[at + i : at + min(i + chunk, size)])).float().numpy()
+                    for i in range(0, max(size, 1), chunk)])
+            k = 0
+            for o in offsets[first:last]:
+                n = len(o)
+                results.append(tag_spans(viterbi(scores[k : k + n], transitions, start, end), self.tags, o))
+                k += n
+            first, at = last, at + size
         return results
 
 

@@ -82,7 +82,7 @@ def collate(rows: list[dict], head, torch):
 def span_f1(head, rows: list[dict]) -> float:
     """Exact-span micro-F1 over the labels each example annotates."""
     head.eval()
-    predicted = head.decode(np.concatenate([r["states"] for r in rows]), np.concatenate([r["features"] for r in rows]),
+    predicted = head.decode([r["states"] for r in rows], np.concatenate([r["features"] for r in rows]),
                             [r["offsets"] for r in rows])
     tp = n_pred = n_gold = 0
     for r, spans in zip(rows, predicted):
