@@ -8,6 +8,7 @@ import sys
 from pathlib import Path
 
 from . import __version__
+from .training.__main__ import STEPS as TRAINING_STEPS
 
 
 def _escape(text: str) -> str:
@@ -158,8 +159,8 @@ def build_parser() -> argparse.ArgumentParser:
     render.add_argument("file", nargs="?", default=None)
     render.add_argument("-o", "--output", default=None, help="HTML file to write (default: stdout)")
     render.set_defaults(func=cmd_render)
-    train = sub.add_parser("train", help="rebuild a model from ../shared (segmenter, pretrain, finetune, pipeline)")
-    train.add_argument("step", choices=["segmenter", "pretrain", "finetune", "pipeline"])
+    train = sub.add_parser("train", help=f"rebuild a model from ../shared ({', '.join(TRAINING_STEPS)})")
+    train.add_argument("step", choices=list(TRAINING_STEPS))
     train.add_argument("options", nargs=argparse.REMAINDER, help="options of that step (see --help of the step)")
     train.set_defaults(func=cmd_train)
     proc = sub.add_parser("process", help="process files, folders and zip/tar archives into an output folder")

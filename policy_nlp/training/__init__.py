@@ -1,1 +1,2 @@
-"""Code that rebuilds the shipped models from ``../shared``. Never imported at run time."""
+"""Code that rebuilds the shipped models from ``../shared``. The pipeline never imports it;
+the command line reads only the list of steps (``__main__.STEPS``)."""
