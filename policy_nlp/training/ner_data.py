@@ -32,18 +32,14 @@ class NerExample:
 
 
 def bio_spans(tags: list[str]) -> list[tuple[int, int, str]]:
-    """Spans of a BIO tag sequence (an ``I-`` without its ``B-`` starts a span)."""
-    spans, start, label = [], None, None
-    for i, tag in enumerate([*tags, "O"]):
-        kind, _, name = tag.partition("-")
-        if kind == "I" and label == name:
-            continue
-        if label is not None:
-            spans.append((start, i, label))
-            start, label = None, None
-        if kind in ("B", "I"):
-            start, label = i, name
-    return spans
+    """Spans of a BIO tag sequence (an ``I-`` without its ``B-`` starts a span), by the
+    decoder's own ``crf.tag_spans`` over one-character offsets."""
+    import numpy as np
+
+    from ..crf import tag_spans
+
+    positions = np.arange(len(tags))
+    return tag_spans(range(len(tags)), tags, np.stack([positions, positions + 1], axis=1))
 
 
 def _mapped(spans, mapping):
