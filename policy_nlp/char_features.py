@@ -139,4 +139,22 @@ def char_feature_ids(codes: np.ndarray, word_start: np.ndarray, buckets: int,
     return out
 
 
-__all__ = ["N_TEMPLATES", "char_feature_ids", "normalised_codes", "sentence_characters", "text_codes"]
+def gazetteer_feature_ids(codes: np.ndarray, place: np.ndarray, length: np.ndarray, buckets: int) -> np.ndarray:
+    """[len(codes), lists + 2] bucket ids of each character's name-list features
+    (``gazetteer.Gazetteer.places``): per list, the character's place in the longest listed
+    word and its length; the places in all lists together; and that signature with the
+    character itself (a listed 李 at a word start is not a listed 的)."""
+    codes = normalised_codes(np.asarray(codes, dtype=np.int64))
+    n_lists = len(place)
+    signature = np.zeros(len(codes), dtype=np.int64)
+    for t in range(n_lists):
+        signature = signature * 4 + place[t]
+    columns = [(np.full(len(codes), t), place[t], length[t]) for t in range(n_lists)]
+    columns += [(signature,), (signature, codes)]
+    out = np.empty((len(codes), len(columns)), dtype=np.int64)
+    for t, parts in enumerate(columns):
+        out[:, t] = _combine(0x27D4EB2F + 7919 * t, *parts) % buckets
+    return out
+
+
+__all__ = ["N_TEMPLATES", "char_feature_ids", "gazetteer_feature_ids", "normalised_codes", "sentence_characters", "text_codes"]

@@ -46,6 +46,10 @@ def cmd_info(args) -> int:
               f"{config.vocab_size:,} characters, {size / 1e6:.1f} MB")
     if "policy_directives" in nlp.pipe_names:
         print(f"areas:      {', '.join(nlp.get_pipe('policy_directives').labels)}")
+    head = getattr(nlp.get_pipe("policy_entities"), "head", None) if "policy_entities" in nlp.pipe_names else None
+    if head is not None:
+        names = f", name lists of {len(head.gazetteer):,} words" if head.gazetteer is not None else ""
+        print(f"entities:   CRF tagger over {len(head.labels)} labels{names}")
     return 0
 
 

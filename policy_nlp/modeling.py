@@ -188,11 +188,16 @@ class Head(nn.Module):
                   str(folder / HEAD_WEIGHTS))
 
     @classmethod
+    def read_config(cls, folder: Path) -> dict:
+        """The constructor's arguments, as ``save`` wrote them."""
+        return json.loads((folder / HEAD_CONFIG).read_text(encoding="utf-8"))
+
+    @classmethod
     def load(cls, folder: str | Path):
         from safetensors.torch import load_file
 
         folder = Path(folder)
-        head = cls(**json.loads((folder / HEAD_CONFIG).read_text(encoding="utf-8")))
+        head = cls(**cls.read_config(folder))
         head.load_state_dict(load_file(str(folder / HEAD_WEIGHTS)))
         return head.eval()
 
@@ -296,8 +301,8 @@ class LexicalClassifier(Head):
     With ``review_pattern`` (a regular expression, kept in the config) the directive model
     has one more feature: whether any heading above the sentence matches it
     (一、2020年工作回顾). Review passages are descriptive (ANNOTATION.md §2) though written
-    in the verbs of tasks, and the encoder sees only the innermost heading. Weights are stored in float16 (the
-    pipeline's models stay under 30 MB).
+    in the verbs of tasks, and the encoder sees only the innermost heading. Weights are stored in float16 (half
+    the size).
     """
 
     storage_dtype = torch.float16
@@ -343,19 +348,22 @@ class EntityHead(Head):
     hashed context features of ``char_features`` (characters and n-grams around the
     character, the segmenter's word and its neighbours), each a learned vector, summed and
     projected to the tags; it remembers names and their contexts that a small encoder
-    generalises over. Their scores add up and a linear-chain CRF (``crf``) picks the best
-    BIO-valid tag sequence. Weights are stored in float16.
+    generalises over. With a ``gazetteer`` (``gazetteer.Gazetteer``, saved beside the
+    weights), the wide part also reads each character's place in listed names. Their scores
+    add up and a linear-chain CRF (``crf``) picks the best BIO-valid tag sequence. Weights are
+    stored in float16.
     """
 
     storage_dtype = torch.float16
 
     def __init__(self, hidden_size: int, labels: Sequence[str], buckets: int = 2 ** 16, feature_dim: int = 12,
-                 deep_size: int = 256, dropout: float = 0.1):
+                 deep_size: int = 256, dropout: float = 0.1, gazetteer=None):
         from .crf import bio_tags, bio_transition_mask
 
         super().__init__()
         self.hidden_size, self.labels = hidden_size, list(labels)
         self.buckets, self.feature_dim, self.deep_size = buckets, feature_dim, deep_size
+        self.gazetteer = gazetteer
         self.tags = bio_tags(self.labels)
         k = len(self.tags)
         self.dropout = nn.Dropout(dropout)
@@ -372,16 +380,41 @@ class EntityHead(Head):
 
     def config(self) -> dict:
         return {"hidden_size": self.hidden_size, "labels": self.labels, "buckets": self.buckets,
-                "feature_dim": self.feature_dim, "deep_size": self.deep_size, "dropout": self.dropout.p}
+                "feature_dim": self.feature_dim, "deep_size": self.deep_size, "dropout": self.dropout.p,
+                "gazetteer": self.gazetteer is not None}
+
+    @classmethod
+    def read_config(cls, folder: Path) -> dict:
+        from .gazetteer import GAZETTEER_FILE, Gazetteer
+
+        config = super().read_config(folder)
+        config["gazetteer"] = Gazetteer.from_file(folder / GAZETTEER_FILE) if config.get("gazetteer") else None
+        return config
+
+    def save(self, folder: str | Path) -> None:
+        from .gazetteer import GAZETTEER_FILE
+
+        super().save(folder)
+        if self.gazetteer is not None:
+            self.gazetteer.to_file(Path(folder) / GAZETTEER_FILE)
 
     def feature_ids(self, text: str, offsets: Sequence[np.ndarray], sentence_starts: Sequence[int],
                     word_starts: np.ndarray) -> np.ndarray:
         """[characters, templates] feature buckets of the sentences' tagged characters, back to
         back (see ``char_features.sentence_characters`` for the arguments)."""
-        from .char_features import char_feature_ids, sentence_characters
+        from .char_features import char_feature_ids, gazetteer_feature_ids, sentence_characters
 
         codes, word_start, lengths = sentence_characters(text, offsets, sentence_starts, word_starts)
-        return char_feature_ids(codes, word_start, self.buckets, lengths)
+        features = char_feature_ids(codes, word_start, self.buckets, lengths)
+        if self.gazetteer is None:
+            return features
+        characters = codes.astype(np.uint32).tobytes().decode("utf-32-le")
+        bounds = np.concatenate([[0], np.cumsum(lengths)])  # names never reach across sentences
+        found = [self.gazetteer.places(characters[a:b]) for a, b in zip(bounds[:-1], bounds[1:])]
+        empty = np.zeros((len(self.gazetteer.lists), 0), dtype=np.int64)
+        place = np.concatenate([empty] + [f[0] for f in found], axis=1)
+        length = np.concatenate([empty] + [f[1] for f in found], axis=1)
+        return np.concatenate([features, gazetteer_feature_ids(codes, place, length, self.buckets)], axis=1)
 
     def forward(self, states: torch.Tensor, feature_ids: torch.Tensor) -> torch.Tensor:
         """Tag scores [..., tags] from states [..., hidden] and feature ids [..., templates]."""

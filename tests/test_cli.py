@@ -25,6 +25,7 @@ def test_info(capsys):
     assert "policy_sentences, policy_outline" in out
     assert "segmenter:" in out and "features" in out
     assert "encoder:    BertModel" in out and "areas:      invest, business_env" in out
+    assert "entities:   CRF tagger over 13 labels, name lists of 100,956 words" in out
 
 
 def test_render_writes_html(tmp_path, capsys):

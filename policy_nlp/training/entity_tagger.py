@@ -4,7 +4,9 @@
 The encoder stays frozen (``policy_directives`` was fitted on it): its character states are
 computed once, as the pipeline computes them, and the wide-and-deep CRF head
 (``modeling.EntityHead``) is trained on them with the hashed context features of each
-character. Data: the policy sentences labelled with all 13 labels (``training_data/entities``)
+character and its place in the person, place and organisation name lists built from
+jieba's dictionary (``training.gazetteer``; stored with the head). Data: the policy
+sentences labelled with all 13 labels (``training_data/entities``)
 and the People's Daily dev and MSRA sets (PERSON/ORG/GPE only: partial labels, so their
 unmarked dates and numbers teach nothing). CLUENER is left out by default: its conventions
 (addresses, fictional names) differ from ANNOTATION.md and People's Daily, and adding it
@@ -58,13 +60,32 @@ def prepare(nlp, examples: list[Example], head, torch) -> list[dict]:
             if not len(enc.tokens):
                 continue
             words = np.array([t.idx for t in nlp.tokenizer(e.text)], dtype=np.int64)
-            rows.append({"example": e, "offsets": enc.offsets, "states": enc.tokens.float().numpy(),
-                         "features": head.feature_ids(e.text, [enc.offsets], [0], words),
-                         "allowed": allowed_tags(e, enc.offsets, head.tags, torch)})
+            row = {"example": e, "offsets": enc.offsets, "states": enc.tokens.float().numpy(),
+                   "features": head.feature_ids(e.text, [enc.offsets], [0], words),
+                   "allowed": allowed_tags(e, enc.offsets, head.tags, torch)}
+            if head.gazetteer is not None:
+                row["unnamed_features"] = unnamed_feature_ids(head, e.text, [enc.offsets], [0], words)
+            rows.append(row)
     return rows
 
 
-def collate(rows: list[dict], head, torch):
+def unnamed_feature_ids(head, *args) -> np.ndarray:
+    """The feature ids ``head.feature_ids(*args)`` gives when no listed name occurs in the text.
+
+    Training shows some sentences this way (name dropout), so the tagger keeps learning
+    names from their context and does not cut a name where a shorter listed one sits inside
+    it (布林肯 holds 林肯)."""
+    from ..gazetteer import Gazetteer
+
+    names, head.gazetteer = head.gazetteer, Gazetteer({name: [] for name in head.gazetteer.lists})
+    try:
+        return head.feature_ids(*args)
+    finally:
+        head.gazetteer = names
+
+
+def collate(rows: list[dict], head, torch, unnamed: frozenset[int] = frozenset()):
+    """Padded tensors of ``rows``; the rows at the positions in ``unnamed`` without their names."""
     width = max(len(r["offsets"]) for r in rows)
     states = torch.zeros((len(rows), width, head.hidden_size))
     features = torch.zeros((len(rows), width, rows[0]["features"].shape[1]), dtype=torch.long)
@@ -73,7 +94,7 @@ def collate(rows: list[dict], head, torch):
     for i, r in enumerate(rows):
         n = len(r["offsets"])
         states[i, :n] = torch.from_numpy(r["states"])
-        features[i, :n] = torch.from_numpy(r["features"])
+        features[i, :n] = torch.from_numpy(r["unnamed_features" if i in unnamed else "features"])
         mask[i, :n] = True
         allowed[i, :n] = r["allowed"]
     return states, features, mask, allowed
@@ -95,8 +116,9 @@ def span_f1(head, rows: list[dict]) -> float:
 
 
 def train_head(head, train_rows: list[dict], held_rows: list[dict], torch, *, epochs: int, lr: float,
-               batch: int, seed: int):
-    """Adam with a linearly decaying rate; the epoch with the best held-out F1 is kept."""
+               batch: int, seed: int, name_dropout: float = 0.0):
+    """Adam with a linearly decaying rate; the epoch with the best held-out F1 is kept. Each
+    training sentence is shown without its names with probability ``name_dropout``."""
     rng = random.Random(seed)
     optimizer = torch.optim.Adam(head.parameters(), lr=lr)
     best = None
@@ -109,7 +131,9 @@ def train_head(head, train_rows: list[dict], held_rows: list[dict], torch, *, ep
         rng.shuffle(batches)
         total = 0.0
         for rows in batches:
-            loss = head.loss(*collate(rows, head, torch))
+            unnamed = frozenset(i for i, r in enumerate(rows)
+                                if "unnamed_features" in r and rng.random() < name_dropout)
+            loss = head.loss(*collate(rows, head, torch, unnamed))
             optimizer.zero_grad(set_to_none=True)
             loss.backward()
             optimizer.step()
@@ -129,6 +153,7 @@ def main(argv: list[str] | None = None) -> None:
     from ..entities import HEAD_DIR
     from ..modeling import EntityHead
     from ..pipeline import default_model_path, load
+    from .gazetteer import gazetteer_from_jieba
     from .labelling import ENTITY_LABELS
 
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
@@ -139,6 +164,11 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--buckets", type=int, default=2 ** 16)
     parser.add_argument("--feature-dim", type=int, default=12)
     parser.add_argument("--with-cluener", action="store_true")
+    parser.add_argument("--names-from", type=Path, default=None,
+                        help="jieba-format dictionary for the name lists (default: the installed jieba's dict.txt)")
+    parser.add_argument("--no-names", action="store_true", help="train without the name lists")
+    parser.add_argument("--name-dropout", type=float, default=0.5,
+                        help="share of training sentences shown without their names, each epoch")
     parser.add_argument("--limit", type=int, default=None, help="use only this many examples (smoke runs)")
     parser.add_argument("--threads", type=int, default=2)
     parser.add_argument("--seed", type=int, default=0)
@@ -147,8 +177,9 @@ def main(argv: list[str] | None = None) -> None:
     torch.set_num_threads(args.threads)
     torch.manual_seed(args.seed)
     nlp = load(args.pipeline, exclude=("policy_directives", "policy_entities"))
+    gazetteer = None if args.no_names else gazetteer_from_jieba(args.names_from)
     head = EntityHead(nlp.get_pipe("policy_encoder").encoder.hidden_size, ENTITY_LABELS, buckets=args.buckets,
-                      feature_dim=args.feature_dim)
+                      feature_dim=args.feature_dim, gazetteer=gazetteer)
     train, held = training_examples(shared_dir(), with_cluener=args.with_cluener)
     if args.limit:
         train, held = train[: args.limit], held[: args.limit]
@@ -157,7 +188,7 @@ def main(argv: list[str] | None = None) -> None:
     print(f"{len(train_rows)} training and {len(held_rows)} held-out sentences prepared in "
           f"{time.time() - started:.0f} s", flush=True)
     head, epoch, f1 = train_head(head, train_rows, held_rows, torch, epochs=args.epochs, lr=args.lr,
-                                 batch=args.batch, seed=args.seed)
+                                 batch=args.batch, seed=args.seed, name_dropout=args.name_dropout)
     folder = args.pipeline / "policy_entities" / HEAD_DIR
     head.save(folder)
     print(f"epoch {epoch} kept (held-out F1 {f1:.4f}); wrote {folder}")

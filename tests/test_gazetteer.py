@@ -1,0 +1,94 @@
+"""Name lists: where listed words are found, the file format, and the head that reads them."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+import torch
+
+from policy_nlp.char_features import N_TEMPLATES, gazetteer_feature_ids, text_codes
+from policy_nlp.gazetteer import BEGIN, END, INSIDE, NONE, Gazetteer
+from policy_nlp.modeling import EntityHead
+
+LISTS = {"PERSON": ["费孝通", "李鹏"], "GPE": ["北京", "北京市", "加纳", "京沪"], "ORG": ["北京市政府", "新华社"]}
+
+
+def _marks(place_row):
+    return "".join(".BIE"[p] for p in place_row)
+
+
+def test_places_mark_the_longest_listed_word_per_list():
+    g = Gazetteer(LISTS)
+    text = "李鹏在北京市政府会见费孝通"
+    place, length = g.places(text)
+    assert g.lists == ("PERSON", "GPE", "ORG")
+    assert _marks(place[0]) == "BE........BIE"
+    assert _marks(place[1]) == "...BIE......."  # 北京市 covers 北京
+    assert _marks(place[2]) == "...BIIIE....."
+    assert list(length[2][3:8]) == [5] * 5 and length[2][0] == 0
+    assert (place[:, 2] == NONE).all()
+
+
+def test_overlapping_words_of_one_list_the_longer_then_the_earlier_wins():
+    g = Gazetteer({"GPE": ["北京", "京沪", "沪杭"]})
+    place, _ = g.places("北京沪杭")
+    # each character takes its place in the longest word covering it, the earliest on a tie:
+    # 京 is in 北京 (not 京沪), 沪 in 京沪 (not 沪杭), 杭 only in 沪杭
+    assert list(place[0]) == [BEGIN, END, END, END]
+    place, _ = g.places("京沪线")
+    assert list(place[0]) == [BEGIN, END, NONE]
+    g = Gazetteer({"ORG": ["中国人民银行", "人民"]})
+    assert list(g.places("中国人民银行行长")[0][0]) == [BEGIN] + [INSIDE] * 4 + [END, NONE, NONE]
+
+
+def test_empty_text_and_a_word_in_two_lists():
+    g = Gazetteer({"PERSON": ["华盛顿"], "GPE": ["华盛顿"]})
+    place, length = g.places("")
+    assert place.shape == (2, 0) and length.shape == (2, 0)
+    place, _ = g.places("华盛顿")
+    assert _marks(place[0]) == _marks(place[1]) == "BIE"
+
+
+def test_file_round_trip_and_errors(tmp_path):
+    g = Gazetteer(LISTS, header=["made for a test"])
+    g.to_file(tmp_path / "g.txt")
+    lines = (tmp_path / "g.txt").read_text(encoding="utf-8").splitlines()
+    assert lines[:4] == ["# made for a test", "## PERSON", "李鹏", "费孝通"]
+    again = Gazetteer.from_file(tmp_path / "g.txt")
+    assert again == g and again.header == ["made for a test"] and len(again) == 8
+    (tmp_path / "bad.txt").write_text("## GPE\n北京 市\n", encoding="utf-8")
+    with pytest.raises(ValueError, match="one word per line"):
+        Gazetteer.from_file(tmp_path / "bad.txt")
+    (tmp_path / "words_only.txt").write_text("北京\n上海\n", encoding="utf-8")
+    with pytest.raises(ValueError, match="## LIST"):
+        Gazetteer.from_file(tmp_path / "words_only.txt")
+
+
+def test_gazetteer_features_depend_on_the_marks_and_the_character():
+    g = Gazetteer(LISTS)
+    text = "李鹏到加纳见李鹏"
+    place, length = g.places(text)
+    ids = gazetteer_feature_ids(text_codes(text), place, length, 4096)
+    assert ids.shape == (8, 3 + 2) and ids.min() >= 0 and ids.max() < 4096
+    assert np.array_equal(ids[0], ids[6])  # the same listed name, the same features
+    assert ids[0, 0] != ids[3, 0] and ids[0, 1] != ids[3, 1] and ids[0, 3] != ids[3, 3]  # person vs place
+    assert ids[2, 3] == ids[5, 3] and ids[2, 4] != ids[5, 4]  # 到 and 见: both unlisted, different characters
+    assert np.array_equal(ids, gazetteer_feature_ids(text_codes(text), place, length, 4096))
+
+
+def test_entity_head_with_names_saves_them_and_keeps_sentences_apart(tmp_path):
+    torch.manual_seed(0)
+    head = EntityHead(8, ["PERSON", "GPE"], buckets=512, feature_dim=4, gazetteer=Gazetteer(LISTS))
+    text = "我见北。京沪线"
+    offsets = [np.array([[i, i + 1] for i in range(4)]), np.array([[i, i + 1] for i in range(3)])]
+    together = head.feature_ids(text, offsets, [0, 4], np.array([0, 2, 4, 5]))
+    assert together.shape == (7, N_TEMPLATES + 5)
+    alone = np.concatenate([head.feature_ids(text[:4], offsets[:1], [0], np.array([0, 2])),
+                            head.feature_ids(text[4:], offsets[1:], [0], np.array([0, 1]))])
+    assert np.array_equal(together, alone)  # 北。京 is not 北京, 。京沪 stays 京沪
+    head.save(tmp_path / "h")
+    assert sorted(p.name for p in (tmp_path / "h").iterdir()) == ["gazetteer.txt", "head.safetensors", "head_config.json"]
+    again = EntityHead.load(tmp_path / "h")
+    assert again.gazetteer == head.gazetteer and again.config() == head.config()
+    assert np.array_equal(again.feature_ids(text, offsets, [0, 4], np.array([0, 2, 4, 5])), together)
+    assert head.feature_ids("", [], [], np.array([], dtype=np.int64)).shape == (0, N_TEMPLATES + 5)
