@@ -399,21 +399,23 @@ class EntityHead(Head):
             self.gazetteer.to_file(Path(folder) / GAZETTEER_FILE)
 
     def feature_ids(self, text: str, offsets: Sequence[np.ndarray], sentence_starts: Sequence[int],
-                    word_starts: np.ndarray) -> np.ndarray:
+                    word_starts: np.ndarray, names: bool = True) -> np.ndarray:
         """[characters, templates] feature buckets of the sentences' tagged characters, back to
-        back (see ``char_features.sentence_characters`` for the arguments)."""
+        back (see ``char_features.sentence_characters`` for the arguments). ``names=False``
+        gives the features as if no listed name occurred (training's name dropout)."""
         from .char_features import char_feature_ids, gazetteer_feature_ids, sentence_characters
 
         codes, word_start, lengths = sentence_characters(text, offsets, sentence_starts, word_starts)
         features = char_feature_ids(codes, word_start, self.buckets, lengths)
         if self.gazetteer is None:
             return features
-        characters = codes.astype(np.uint32).tobytes().decode("utf-32-le")
-        bounds = np.concatenate([[0], np.cumsum(lengths)])  # names never reach across sentences
-        found = [self.gazetteer.places(characters[a:b]) for a, b in zip(bounds[:-1], bounds[1:])]
-        empty = np.zeros((len(self.gazetteer.lists), 0), dtype=np.int64)
-        place = np.concatenate([empty] + [f[0] for f in found], axis=1)
-        length = np.concatenate([empty] + [f[1] for f in found], axis=1)
+        place = length = np.zeros((len(self.gazetteer.lists), len(codes)), dtype=np.int64)
+        if names and len(codes):
+            characters = codes.astype(np.uint32).tobytes().decode("utf-32-le")
+            bounds = np.concatenate([[0], np.cumsum(lengths)])  # names never reach across sentences
+            found = [self.gazetteer.places(characters[a:b]) for a, b in zip(bounds[:-1], bounds[1:])]
+            place = np.concatenate([f[0] for f in found], axis=1)
+            length = np.concatenate([f[1] for f in found], axis=1)
         return np.concatenate([features, gazetteer_feature_ids(codes, place, length, self.buckets)], axis=1)
 
     def forward(self, states: torch.Tensor, feature_ids: torch.Tensor) -> torch.Tensor:

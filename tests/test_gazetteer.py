@@ -92,3 +92,29 @@ def test_entity_head_with_names_saves_them_and_keeps_sentences_apart(tmp_path):
     assert again.gazetteer == head.gazetteer and again.config() == head.config()
     assert np.array_equal(again.feature_ids(text, offsets, [0, 4], np.array([0, 2, 4, 5])), together)
     assert head.feature_ids("", [], [], np.array([], dtype=np.int64)).shape == (0, N_TEMPLATES + 5)
+    # names=False: the features of a head whose lists are empty
+    unnamed = head.feature_ids(text, offsets, [0, 4], np.array([0, 2, 4, 5]), names=False)
+    blank = EntityHead(8, ["PERSON", "GPE"], buckets=512, feature_dim=4,
+                       gazetteer=Gazetteer({name: [] for name in LISTS}))
+    assert np.array_equal(unnamed, blank.feature_ids(text, offsets, [0, 4], np.array([0, 2, 4, 5])))
+    assert np.array_equal(unnamed[:, :N_TEMPLATES], together[:, :N_TEMPLATES])
+    assert not np.array_equal(unnamed, together)
+
+
+def test_training_batches_show_the_chosen_sentences_without_names():
+    from policy_nlp.training.entity_tagger import collate
+
+    head = EntityHead(4, ["PERSON"], buckets=64, feature_dim=2, gazetteer=Gazetteer(LISTS))
+    rows = []
+    for i, text in enumerate(["李鹏到", "加纳"]):
+        offsets = np.array([[k, k + 1] for k in range(len(text))])
+        words = np.array([0])
+        rows.append({"offsets": offsets, "states": np.full((len(text), 4), float(i), dtype=np.float32),
+                     "features": head.feature_ids(text, [offsets], [0], words),
+                     "unnamed_features": head.feature_ids(text, [offsets], [0], words, names=False),
+                     "allowed": torch.ones((len(text), len(head.tags)), dtype=torch.bool)})
+    states, features, mask, _ = collate(rows, head, torch, unnamed=frozenset({1}))
+    assert features.shape == (2, 3, N_TEMPLATES + 5) and mask.sum().item() == 5
+    assert np.array_equal(features[0, :3].numpy(), rows[0]["features"])
+    assert np.array_equal(features[1, :2].numpy(), rows[1]["unnamed_features"])
+    assert not np.array_equal(rows[1]["features"], rows[1]["unnamed_features"])  # 加纳 is listed

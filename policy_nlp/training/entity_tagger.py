@@ -63,25 +63,10 @@ def prepare(nlp, examples: list[Example], head, torch) -> list[dict]:
             row = {"example": e, "offsets": enc.offsets, "states": enc.tokens.float().numpy(),
                    "features": head.feature_ids(e.text, [enc.offsets], [0], words),
                    "allowed": allowed_tags(e, enc.offsets, head.tags, torch)}
-            if head.gazetteer is not None:
-                row["unnamed_features"] = unnamed_feature_ids(head, e.text, [enc.offsets], [0], words)
+            if head.gazetteer is not None:  # name dropout: the tagger keeps reading names from their context
+                row["unnamed_features"] = head.feature_ids(e.text, [enc.offsets], [0], words, names=False)
             rows.append(row)
     return rows
-
-
-def unnamed_feature_ids(head, *args) -> np.ndarray:
-    """The feature ids ``head.feature_ids(*args)`` gives when no listed name occurs in the text.
-
-    Training shows some sentences this way (name dropout), so the tagger keeps learning
-    names from their context and does not cut a name where a shorter listed one sits inside
-    it (布林肯 holds 林肯)."""
-    from ..gazetteer import Gazetteer
-
-    names, head.gazetteer = head.gazetteer, Gazetteer({name: [] for name in head.gazetteer.lists})
-    try:
-        return head.feature_ids(*args)
-    finally:
-        head.gazetteer = names
 
 
 def collate(rows: list[dict], head, torch, unnamed: frozenset[int] = frozenset()):
