@@ -53,6 +53,14 @@ def _combine(salt: int, *parts: np.ndarray) -> np.ndarray:
     return h
 
 
+def _hashed_columns(columns: list[tuple[np.ndarray, ...]], salt: int, buckets: int) -> np.ndarray:
+    """[n, len(columns)] bucket ids: each template (a tuple of value arrays) hashed with its own salt."""
+    out = np.empty((len(columns[0][0]), len(columns)), dtype=np.int64)
+    for t, parts in enumerate(columns):
+        out[:, t] = _combine(salt + 7919 * t, *parts) % buckets
+    return out
+
+
 def _word_hashes(codes: np.ndarray, word_of: np.ndarray, starts: np.ndarray) -> np.ndarray:
     """A polynomial hash of each word's characters (``word_of`` is non-decreasing)."""
     place = (np.arange(len(codes)) - starts[word_of]) % len(_POWERS)  # long runs wrap: still one hash per word
@@ -133,10 +141,7 @@ def char_feature_ids(codes: np.ndarray, word_start: np.ndarray, buckets: int,
         (first_char, place, length), (last_char, place, length),
         (shape[-2] * 256 + shape[-1] * 64 + shape[0] * 16 + shape[1] * 4 + shape[2],),
     ]
-    out = np.empty((n, N_TEMPLATES), dtype=np.int64)
-    for t, parts in enumerate(columns):
-        out[:, t] = _combine(0x9E3779B1 + 7919 * t, *parts) % buckets
-    return out
+    return _hashed_columns(columns, 0x9E3779B1, buckets)
 
 
 def gazetteer_feature_ids(codes: np.ndarray, place: np.ndarray, length: np.ndarray, buckets: int) -> np.ndarray:
@@ -151,10 +156,7 @@ def gazetteer_feature_ids(codes: np.ndarray, place: np.ndarray, length: np.ndarr
         signature = signature * 4 + place[t]
     columns = [(np.full(len(codes), t), place[t], length[t]) for t in range(n_lists)]
     columns += [(signature,), (signature, codes)]
-    out = np.empty((len(codes), len(columns)), dtype=np.int64)
-    for t, parts in enumerate(columns):
-        out[:, t] = _combine(0x27D4EB2F + 7919 * t, *parts) % buckets
-    return out
+    return _hashed_columns(columns, 0x27D4EB2F, buckets)
 
 
 __all__ = ["N_TEMPLATES", "char_feature_ids", "gazetteer_feature_ids", "normalised_codes", "sentence_characters", "text_codes"]
