@@ -118,3 +118,16 @@ def test_training_batches_show_the_chosen_sentences_without_names():
     assert np.array_equal(features[0, :3].numpy(), rows[0]["features"])
     assert np.array_equal(features[1, :2].numpy(), rows[1]["unnamed_features"])
     assert not np.array_equal(rows[1]["features"], rows[1]["unnamed_features"])  # 加纳 is listed
+
+
+def test_name_lists_from_a_jieba_format_dictionary(tmp_path):
+    from policy_nlp.training.gazetteer import gazetteer_from_jieba
+
+    (tmp_path / "dict.txt").write_text(
+        "费孝通 5 nr\n奥尔布赖特 3 nrt\n加纳 20 ns\n新华社 40 nt\n华盛顿 9 ns\n华盛顿 9 nrt\n"
+        "李 100 nr\n中华人民共和国国务院办公厅 3 nt\n发展 500 v\n北京\n", encoding="utf-8")
+    g = gazetteer_from_jieba(tmp_path / "dict.txt")
+    assert g.lists == ("PERSON", "GPE", "ORG")
+    # 李 (one character), the 13-character office, verbs and malformed lines are left out
+    assert g.words == {"费孝通": (0,), "奥尔布赖特": (0,), "加纳": (1,), "新华社": (2,), "华盛顿": (0, 1)}
+    assert "sha256" in g.header[0] and "jieba" in g.header[0]
