@@ -6,6 +6,8 @@
     python -m policy_nlp.training.labelling agreement A_DIR B_DIR  # labeller agreement on batches both labelled
     python -m policy_nlp.training.labelling entities-convert DRAFT.jsonl OUT.jsonl  # entity draft -> offsets
     python -m policy_nlp.training.labelling entities-agreement A_DIR B_DIR
+    python -m policy_nlp.training.labelling sample-documents FILE...   # one task file per speech, every sentence in order
+    python -m policy_nlp.training.labelling tasks-convert DRAFT.jsonl OUT.jsonl     # task-span draft (TASKS.md) -> offsets
 
 Tasks (with sentence text, for the labeller) go to ``.cache/labelling/tasks/`` and are never
 committed: corpus text stays in ``../shared``. Labels are committed under
@@ -122,6 +124,26 @@ def sample_synthetic() -> list[dict]:
     return tasks
 
 
+def write_document_tasks(paths: list[Path]) -> list[Path]:
+    """One task file per speech, named after it, with every sentence in text order, so that
+    a labeller reads each sentence in its whole document (section, neighbours, title)."""
+    from ..sentences import sentence_offsets
+
+    TASKS_DIR.mkdir(parents=True, exist_ok=True)
+    written = []
+    for path in paths:
+        text = path.read_text(encoding="utf-8")
+        rel = f"synthetic/{path.name}" if path.parent.resolve() == SYNTHETIC_DIR.resolve() else str(path)
+        rows = [s for s in _sentences_with_context(text, sentence_offsets) if not s["text"].startswith("# synthetic")]
+        out = TASKS_DIR / f"{path.stem}.jsonl"
+        with open(out, "w", encoding="utf-8") as handle:
+            for i, s in enumerate(rows):
+                task = {"id": f"{path.stem}-{i:03d}", "file": rel, **{k: s[k] for k in ("start", "end", "section", "previous", "text")}}
+                handle.write(json.dumps(task, ensure_ascii=False) + "\n")
+        written.append(out)
+    return written
+
+
 def write_batches(tasks: list[dict], prefix: str) -> int:
     TASKS_DIR.mkdir(parents=True, exist_ok=True)
     n_batches = 0
@@ -191,12 +213,14 @@ def _task_lines(path: Path, problems: list[str], keys: set[str]):
 
 ENTITY_LABELS = ("PERSON", "ORG", "GPE", "DATE", "PERCENT", "MONEY", "QUANTITY", "ORDINAL", "EVENT", "LAW",
                  "PROGRAM", "INDICATOR", "INDUSTRY")
+TASK_ROLES = ("ACTOR", "DEADLINE", "TARGET")
 ENTITY_DRAFTS = REPO_ROOT / ".cache" / "labelling" / "entity_drafts"
 ENTITY_LABELS_DIR = REPO_ROOT / "training_data" / "entities"
 
 
-def convert_entities(draft_path: Path, out_path: Path) -> list[str]:
-    """Check a draft of entity labels and write it as offsets (no text) to ``out_path``.
+def convert_entities(draft_path: Path, out_path: Path, kind: str = "entities") -> list[str]:
+    """Check a draft of entity labels (``kind="entities"``, ANNOTATION.md) or of task spans
+    (``kind="spans"``, TASKS.md roles) and write it as offsets (no text) to ``out_path``.
 
     Draft lines: ``{"id", "entities": [{"text", "label"}, ...]}`` with entities listed left to
     right; each text is looked up in the task sentence after the end of the previous entity,
@@ -205,19 +229,20 @@ def convert_entities(draft_path: Path, out_path: Path) -> list[str]:
     ``{"id", "file", "start", "end", "entities": [[start, end, label], ...]}`` with entity
     offsets relative to the sentence, as in ``../shared/data/gold/dev.jsonl``.
     """
+    labels = ENTITY_LABELS if kind == "entities" else TASK_ROLES
     problems: list[str] = []
     out = []
-    for n, draft, task in _task_lines(draft_path, problems, {"id", "entities"}):
+    for n, draft, task in _task_lines(draft_path, problems, {"id", kind}):
         text, pos, spans = task["text"], 0, []
-        for entity in draft["entities"]:
+        for entity in draft[kind]:
             if not isinstance(entity, dict) or not {"text", "label"} <= set(entity) <= {"text", "label", "nth"}:
                 problems.append(f"line {n} ({draft['id']}): each entity must be {{\"text\", \"label\"[, \"nth\"]}}, got {entity!r}")
                 continue
-            if entity["label"] not in ENTITY_LABELS:
-                problems.append(f"line {n} ({draft['id']}): label {entity['label']!r} is not one of {ENTITY_LABELS}")
+            if entity["label"] not in labels:
+                problems.append(f"line {n} ({draft['id']}): label {entity['label']!r} is not one of {labels}")
                 continue
             surface = entity["text"]
-            if not surface or surface != surface.strip() or surface[0] in "“《" or surface[-1] in "”》":
+            if not surface or surface != surface.strip() or (kind == "entities" and (surface[0] in "“《" or surface[-1] in "”》")):
                 problems.append(f"line {n} ({draft['id']}): {surface!r}: empty, padded, or includes quote/title marks")
                 continue
             if "nth" in entity:  # the nth occurrence (1-based), when an earlier one is no entity
@@ -237,7 +262,7 @@ def convert_entities(draft_path: Path, out_path: Path) -> list[str]:
                 continue
             spans.append([found, found + len(surface), entity["label"]])
             pos = found + len(surface)
-        out.append({"id": draft["id"], "file": task["file"], "start": task["start"], "end": task["end"], "entities": spans})
+        out.append({"id": draft["id"], "file": task["file"], "start": task["start"], "end": task["end"], kind: spans})
     if not problems:
         out_path.parent.mkdir(parents=True, exist_ok=True)
         out_path.write_text("".join(json.dumps(o, ensure_ascii=False) + "\n" for o in out), encoding="utf-8")
@@ -297,6 +322,11 @@ def main(argv: list[str] | None = None) -> int:
     c = sub.add_parser("entities-convert", help="check an entity draft and write it as offsets")
     c.add_argument("draft", type=Path)
     c.add_argument("out", type=Path)
+    d = sub.add_parser("sample-documents", help="one task file per speech, all its sentences in order")
+    d.add_argument("files", type=Path, nargs="+")
+    t = sub.add_parser("tasks-convert", help="check a task-span draft (TASKS.md) and write it as offsets")
+    t.add_argument("draft", type=Path)
+    t.add_argument("out", type=Path)
     ga = sub.add_parser("entities-agreement")
     ga.add_argument("first", type=Path)
     ga.add_argument("second", type=Path)
@@ -312,8 +342,11 @@ def main(argv: list[str] | None = None) -> int:
             bad += bool(problems)
             print(f"{path.name}: {'OK' if not problems else '; '.join(problems)}")
         return 1 if bad else 0
-    elif args.command == "entities-convert":
-        problems = convert_entities(args.draft, args.out)
+    elif args.command == "sample-documents":
+        for out in write_document_tasks(args.files):
+            print(out)
+    elif args.command in ("entities-convert", "tasks-convert"):
+        problems = convert_entities(args.draft, args.out, "entities" if args.command == "entities-convert" else "spans")
         print(f"{args.draft.name}: " + ("OK -> " + str(args.out) if not problems else "\n  ".join(problems)))
         return 1 if problems else 0
     elif args.command == "entities-agreement":
