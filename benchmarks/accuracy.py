@@ -105,7 +105,8 @@ def directive_table(nlp, shared: Path, variants=()) -> None:
 
 
 def entity_table(nlp, shared: Path) -> None:
-    from policy_nlp.entities import LABELS, merge_spans
+    from policy_nlp.labels import ENTITY_LABELS as LABELS
+    from policy_nlp.text.entity_rules import merge_spans
 
     rows = [json.loads(line) for line in (shared / "data" / "gold" / "dev.jsonl").read_text(encoding="utf-8").splitlines()]
     entities = nlp.get_pipe("policy_entities")

@@ -19,12 +19,12 @@ from pathlib import Path
 
 RUNNER = r"""
 import json, resource, sys, time
-from policy_nlp.batch import process
+from policy_nlp.batch.run import process
 archive, out, config = sys.argv[1], sys.argv[2], sys.argv[3]
 start = time.perf_counter()
 if config == "dask":
     from distributed import LocalCluster, Client
-    from policy_nlp.dask import process_on_dask
+    from policy_nlp.batch.dask import process_on_dask
     with LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None) as cluster, Client(cluster) as client:
         summary = process_on_dask([archive], out, scheduler=client, quiet=True, batch_size=64)
 else:

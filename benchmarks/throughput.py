@@ -38,7 +38,7 @@ def main() -> None:
     import torch
 
     import policy_nlp
-    from policy_nlp.modeling import CharEncoder
+    from policy_nlp.ml.modeling import CharEncoder
     from policy_nlp.training.data import shared_dir
 
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])

@@ -11,7 +11,7 @@ from collections import Counter
 from pathlib import Path
 
 import policy_nlp
-from policy_nlp.writers import read_records
+from policy_nlp.batch.writers import read_records
 
 
 def main() -> None:

@@ -24,10 +24,12 @@ def main() -> None:
         print("  " * item["level"] + item["text"])
 
     print("\nSentences")
-    for i, sent in enumerate(doc._.sentences):
+    for i, sent in enumerate(doc.sents):  # doc._.sentences gives the same sentences without trailing white space
+        if not sent.text.strip():
+            continue  # white space before the first sentence
         flag = "directive" if sent._.directive else "descriptive"
         print(f"{i:3d}  [{sent.start_char:>5}:{sent.end_char:<5}]  {sent._.area} ({sent._.area_scores[sent._.area]:.2f}), "
-              f"{flag} ({sent._.directive_score:.2f})  {sent.text}")
+              f"{flag} ({sent._.directive_score:.2f})  {sent.text.strip()}")
         if sent._.section:
             print(f"{'':5}  section: {' > '.join(sent._.section_path)}")
 

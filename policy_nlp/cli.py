@@ -8,7 +8,6 @@ import sys
 from pathlib import Path
 
 from . import __version__
-from .training.__main__ import STEPS as TRAINING_STEPS
 
 
 def _escape(text: str) -> str:
@@ -53,21 +52,28 @@ def cmd_info(args) -> int:
     return 0
 
 
-def cmd_split(args) -> int:
-    from .readers import DecodeError, decode_text
-    from .records import to_record
+class InputError(Exception):
+    """An input file that cannot be read or decoded (exit code 2, message on stderr)."""
+
+
+def read_input(file: str) -> str:
+    """The text of a file, or of standard input for ``-``, in any encoding ``decode_text`` detects."""
+    from .batch.readers import DecodeError, decode_text
 
     try:
-        data = sys.stdin.buffer.read() if args.file == "-" else Path(args.file).read_bytes()
+        data = sys.stdin.buffer.read() if file == "-" else Path(file).read_bytes()
     except OSError as err:
-        print(f"policy-nlp: cannot read {args.file}: {err.strerror}", file=sys.stderr)
-        return 2
+        raise InputError(f"cannot read {file}: {err.strerror}") from err
     try:
-        text = decode_text(data).text
+        return decode_text(data).text
     except DecodeError as err:
-        print(f"policy-nlp: {args.file}: {err}", file=sys.stderr)
-        return 2
-    doc = _load(args)(text)
+        raise InputError(f"{file}: {err}") from err
+
+
+def cmd_split(args) -> int:
+    from .output.records import to_record
+
+    doc = _load(args)(read_input(args.file))
     if args.json:
         print(json.dumps(to_record(doc), ensure_ascii=False))
         return 0
@@ -98,11 +104,10 @@ def cmd_demo(args) -> int:
 
 
 def cmd_render(args) -> int:
-    from .readers import read_text_file
-    from .render import render
+    from .output.render import render
     from .resources import sample_speech
 
-    text = sample_speech() if args.file is None else read_text_file(Path(args.file))
+    text = sample_speech() if args.file is None else read_input(args.file)
     html = render(_load(args)(text), title=args.file or "sample speech")
     if args.output is None:
         sys.stdout.write(html)
@@ -129,13 +134,14 @@ def cmd_process(args) -> int:
                    timeout=args.timeout or None, quiet=True if args.quiet else None)
     try:
         if args.scheduler:
-            from .dask import process_on_dask
+            from .batch.dask import process_on_dask
 
             summary = process_on_dask(args.inputs, args.output, scheduler=args.scheduler, **options)
         else:
-            from .batch import process
+            from .batch.run import process
 
-            summary = process(args.inputs, args.output, n_process=args.n_process, **options)
+            summary = process(args.inputs, args.output, n_process=args.n_process, recycle=args.recycle or None,
+                              **options)
     except KeyboardInterrupt:
         print(f"policy-nlp: interrupted; finished chunks are kept in {args.output}: "
               "run the same command again to resume", file=sys.stderr)
@@ -144,10 +150,26 @@ def cmd_process(args) -> int:
         print(f"policy-nlp: {err}", file=sys.stderr)
         return 2
     print(summary.line())
-    return 0
+    return process_exit_code(summary)
+
+
+# Exit codes of ``policy-nlp process`` (scripts can test them).
+EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_NOTHING = 0, 1, 2, 3
+
+
+def process_exit_code(summary) -> int:
+    """0: every document done (or done before); 1: some document failed; 3: nothing could be
+    read (no input exists, or every input was skipped); 2 is kept for usage errors."""
+    if summary.failed:
+        return EXIT_FAILED
+    if summary.done + summary.already_done == 0:
+        return EXIT_NOTHING
+    return EXIT_OK
 
 
 def build_parser() -> argparse.ArgumentParser:
+    from .training.__main__ import STEPS as TRAINING_STEPS  # names only; no training code is imported
+
     parser = argparse.ArgumentParser(prog="policy-nlp", description="Read Chinese policy speeches.")
     parser.add_argument("--version", action="version", version=f"policy_nlp {__version__}")
     parser.add_argument("--model", type=Path, default=None, help="pipeline directory (default: the shipped one)")
@@ -160,14 +182,16 @@ def build_parser() -> argparse.ArgumentParser:
     split.set_defaults(func=cmd_split)
     sub.add_parser("demo", help="outline and sentences of the bundled sample speech").set_defaults(func=cmd_demo)
     render = sub.add_parser("render", help="HTML of a text file (default: the sample speech) with areas, directives and entities")
-    render.add_argument("file", nargs="?", default=None)
+    render.add_argument("file", nargs="?", default=None, help="a text file, or - for stdin (default: the sample speech)")
     render.add_argument("-o", "--output", default=None, help="HTML file to write (default: stdout)")
     render.set_defaults(func=cmd_render)
     train = sub.add_parser("train", help=f"rebuild a model from ../shared ({', '.join(TRAINING_STEPS)})")
     train.add_argument("step", choices=list(TRAINING_STEPS))
     train.add_argument("options", nargs=argparse.REMAINDER, help="options of that step (see --help of the step)")
     train.set_defaults(func=cmd_train)
-    proc = sub.add_parser("process", help="process files, folders and zip/tar archives into an output folder")
+    proc = sub.add_parser("process", help="process files, folders and zip/tar archives into an output folder",
+                          epilog="exit codes: 0 all documents done, 1 some document failed, 2 usage error, "
+                                 "3 nothing could be read (missing inputs, only skipped files)")
     proc.add_argument("inputs", nargs="+", help="files, folders, .zip, .tar, .tar.gz")
     proc.add_argument("-o", "--output", required=True, type=Path, help="output folder (created; resumed if it exists)")
     proc.add_argument("--format", choices=["jsonl", "parquet", "csv"], default="jsonl")
@@ -182,6 +206,8 @@ def build_parser() -> argparse.ArgumentParser:
     proc.add_argument("--timeout", type=float, default=600, help="seconds per document (0: no limit)")
     proc.add_argument("--max-member-bytes", type=int, default=200 * 1024 * 1024,
                       help="archive members larger than this are refused (zip bombs)")
+    proc.add_argument("--recycle", type=int, default=200, metavar="N",
+                      help="replace a worker process after N documents, keeping memory flat (0: never)")
     proc.add_argument("--quiet", action="store_true", help="no progress bar")
     proc.add_argument("-v", "--verbose", action="store_true", help="log every skipped or failed input")
     proc.set_defaults(func=cmd_process)
@@ -192,7 +218,7 @@ def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
         return args.func(args)
-    except FileNotFoundError as err:
+    except (FileNotFoundError, InputError) as err:
         print(f"policy-nlp: {err}", file=sys.stderr)
         return 2
     except BrokenPipeError:  # e.g. piped into `head`

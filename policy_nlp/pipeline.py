@@ -6,15 +6,12 @@ import os
 from pathlib import Path
 from typing import Any
 
-import spacy
-import srsly
 from spacy.lang.zh import Chinese
 from spacy.tokens import Doc
 from spacy.util import load_config, load_meta
 
-from . import directives, encoder, entities, outline, sentences, tokenizer  # noqa: F401  (registers factories and extensions)
+from . import components  # noqa: F401  (registers the factories, the tokenizer and the extensions)
 
-PACKAGE_ROOT = Path(__file__).resolve().parent
 DEFAULT_MODEL = "policy_zh_sm"
 MODEL_ENV = "POLICY_NLP_MODEL"
 # spaCy refuses texts over 1,000,000 characters by default, a guard for its parser and NER.
@@ -39,10 +36,13 @@ class PolicyChinese(Chinese):
 
 
 def default_model_path() -> Path:
-    """The shipped pipeline: ``$POLICY_NLP_MODEL`` or ``models/policy_zh_sm`` in the repository."""
+    """The shipped pipeline: ``$POLICY_NLP_MODEL``, else the one installed with the package
+    (``policy_nlp.models``, which is ``models/`` of the source tree)."""
     if os.environ.get(MODEL_ENV):
         return Path(os.environ[MODEL_ENV])
-    return PACKAGE_ROOT.parent / "models" / DEFAULT_MODEL
+    from .models import PIPELINE
+
+    return PIPELINE
 
 
 def load(path: str | Path | None = None, device: str = "cpu", *, exclude: tuple[str, ...] = (), config: dict | None = None) -> PolicyChinese:
@@ -102,28 +102,23 @@ def assemble(segmenter_dir: str | Path, out: str | Path | None = None, neural_di
     ``directives/``, and ``lexical/`` with ``mixing.json`` where ``policy_nlp.training.lexical``
     has fitted them, ``entities/`` where ``policy_nlp.training entities`` has), the encoder
     and its two heads."""
-    from .directives import check_mixing
-    from .modeling import CharEncoder, DirectiveHead, EntityHead, LexicalClassifier
-    from .segmenter import CRFSegmenter
     from . import __version__
 
     nlp = blank()
-    nlp.tokenizer.segmenter = CRFSegmenter.from_disk(segmenter_dir)
+    nlp.tokenizer.initialize(segmenter_dir=segmenter_dir)
     nlp.add_pipe("policy_sentences")
     nlp.add_pipe("policy_outline")
     if neural_dir is not None:
         neural_dir = Path(neural_dir)
-        encoder_pipe = nlp.add_pipe("policy_encoder")
-        encoder_pipe.encoder = CharEncoder.from_pretrained(neural_dir / "encoder", **encoder_pipe.settings)
-        # The entity head reads the states after the directive head: it is the one that drops them.
-        directives = nlp.add_pipe("policy_directives", config={"release_states": False})
-        directives.head = DirectiveHead.load(neural_dir / "directives")
-        if (neural_dir / "lexical").exists():  # fitted for this head by policy_nlp.training.lexical
-            directives.lexical = LexicalClassifier.load(neural_dir / "lexical")
-            directives.mixing = check_mixing(srsly.read_json(neural_dir / "mixing.json"))
-    entities_pipe = nlp.add_pipe("policy_entities")
-    if neural_dir is not None and (neural_dir / "entities").exists():  # written by policy_nlp.training entities
-        entities_pipe.head = EntityHead.load(neural_dir / "entities")
+        nlp.add_pipe("policy_encoder").initialize(nlp=nlp, model_dir=neural_dir / "encoder")
+        fitted = (neural_dir / "lexical").exists()  # fitted for this head by policy_nlp.training.lexical
+        nlp.add_pipe("policy_directives").initialize(
+            nlp=nlp, head_dir=neural_dir / "directives",
+            lexical_dir=neural_dir / "lexical" if fitted else None,
+            mixing_file=neural_dir / "mixing.json" if fitted else None)
+    tagger = neural_dir / "entities" if neural_dir is not None else None  # written by policy_nlp.training entities
+    nlp.add_pipe("policy_entities").initialize(nlp=nlp, head_dir=tagger if tagger is not None and tagger.exists() else None)
+    nlp.add_pipe("policy_cleaner")
     nlp.meta.update(
         {
             "name": DEFAULT_MODEL,

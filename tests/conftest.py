@@ -40,9 +40,9 @@ def tiny_parts(tmp_path_factory):
     import torch
     from transformers import BertConfig, BertModel
 
-    from policy_nlp.char_tokenizer import build_tokenizer, count_characters
-    from policy_nlp.entities import LABELS
-    from policy_nlp.modeling import CharEncoder, DirectiveHead, EntityHead
+    from policy_nlp.ml.char_tokenizer import build_tokenizer, count_characters
+    from policy_nlp.labels import ENTITY_LABELS as LABELS
+    from policy_nlp.ml.modeling import CharEncoder, DirectiveHead, EntityHead
     from policy_nlp.training.labelling import AREAS
 
     torch.manual_seed(0)

@@ -16,9 +16,9 @@ from pathlib import Path
 import pytest
 
 import policy_nlp
-from policy_nlp.batch import analyse_text, paragraph_chunks, process
-from policy_nlp.readers import extract_text, iter_sources, safe_member_name
-from policy_nlp.writers import read_manifests, read_records
+from policy_nlp.batch.run import analyse_text, paragraph_chunks, process
+from policy_nlp.batch.readers import extract_text, iter_sources, safe_member_name
+from policy_nlp.batch.writers import read_manifests, read_records
 
 SPEECH_A = "在全县经济工作会议上的讲话\n同志们：\n一要稳投资。要加快重点项目建设。\n二要促消费。要办好促销活动。"
 SPEECH_B = "关于优化营商环境的实施方案\n一、总体要求\n持续深化“放管服”改革。\n二、主要任务\n（一）推行“一网通办”。"
@@ -254,7 +254,7 @@ def test_parity_across_process_counts_and_dask(archive_dir, tmp_path, same_recor
 
     from distributed import Client, LocalCluster
 
-    from policy_nlp.dask import process_on_dask
+    from policy_nlp.batch.dask import process_on_dask
 
     with LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None) as cluster:
         with Client(cluster) as client:

@@ -12,8 +12,8 @@ import pytest
 import torch
 
 import policy_nlp
-from policy_nlp.char_tokenizer import build_tokenizer, count_characters
-from policy_nlp.modeling import CharEncoder, DirectiveHead
+from policy_nlp.ml.char_tokenizer import build_tokenizer, count_characters
+from policy_nlp.ml.modeling import CharEncoder, DirectiveHead
 
 
 @pytest.fixture(scope="module")
@@ -43,7 +43,7 @@ def test_tokenizer_pair_template(tokenizer):
 
 
 def test_tokenizer_round_trips_through_save_pretrained(tokenizer, tmp_path):
-    from policy_nlp.char_tokenizer import load_tokenizer
+    from policy_nlp.ml.char_tokenizer import load_tokenizer
 
     tokenizer.save_pretrained(tmp_path)
     again = load_tokenizer(tmp_path)

@@ -8,7 +8,7 @@ import json
 import pytest
 
 import policy_nlp
-from policy_nlp.entities import RULE_FIRST_LABELS, EntityRules, entity_value, parse_number
+from policy_nlp.text.entity_rules import RULE_FIRST_LABELS, EntityRules, entity_value, parse_number
 
 
 def ents(nlp, text):

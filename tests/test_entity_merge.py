@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from policy_nlp.entities import Candidate, merge_spans
+from policy_nlp.text.entity_rules import Candidate, merge_spans
 
 
 def pattern(s, e, label, priority=5):

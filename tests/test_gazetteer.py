@@ -6,9 +6,9 @@ import numpy as np
 import pytest
 import torch
 
-from policy_nlp.char_features import N_TEMPLATES, gazetteer_feature_ids, text_codes
-from policy_nlp.gazetteer import BEGIN, END, INSIDE, NONE, Gazetteer
-from policy_nlp.modeling import EntityHead
+from policy_nlp.ml.char_features import N_TEMPLATES, gazetteer_feature_ids, text_codes
+from policy_nlp.ml.gazetteer import BEGIN, END, INSIDE, NONE, Gazetteer
+from policy_nlp.ml.modeling import EntityHead
 
 LISTS = {"PERSON": ["费孝通", "李鹏"], "GPE": ["北京", "北京市", "加纳", "京沪"], "ORG": ["北京市政府", "新华社"]}
 

@@ -9,7 +9,7 @@ import torch
 
 from policy_nlp.training.finetune import Example, allowed_tags, partial_label_loss
 from policy_nlp.training.ner_data import bio_spans, read_cluener, read_peoples_daily
-from policy_nlp.crf import bio_tags
+from policy_nlp.ml.crf import bio_tags
 
 
 def test_bio_spans():

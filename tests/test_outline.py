@@ -5,9 +5,9 @@ from __future__ import annotations
 import pytest
 
 import policy_nlp
-from policy_nlp.markers import cn_to_int, match_marker
-from policy_nlp.outline import build_outline
-from policy_nlp.sentences import sentence_offsets
+from policy_nlp.text.markers import cn_to_int, match_marker
+from policy_nlp.text.outline import build_outline
+from policy_nlp.text.sentences import sentence_offsets
 
 
 def outline_of(text: str) -> list[tuple[int, str]]:

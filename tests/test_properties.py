@@ -7,7 +7,7 @@ import re
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from policy_nlp.sentences import sentence_offsets
+from policy_nlp.text.sentences import sentence_offsets
 
 # Text built from the characters that matter to the rules, plus arbitrary Unicode.
 PIECES = st.sampled_from(

@@ -6,7 +6,7 @@ import codecs
 
 import pytest
 
-from policy_nlp.readers import DecodeError, decode_text, read_text_file
+from policy_nlp.batch.readers import DecodeError, decode_text, read_text_file
 
 TEXT = "同志们：要持续优化营商环境，确保完成全年目标任务。"
 

@@ -10,8 +10,8 @@ import pytest
 import torch
 
 import policy_nlp
-from policy_nlp.directives import NO_MIXING, TEMPERATURES, WEIGHTS, PolicyDirectives, combine_scores, neighbour_mean
-from policy_nlp.modeling import LexicalClassifier
+from policy_nlp.components.directives import NO_MIXING, TEMPERATURES, WEIGHTS, PolicyDirectives, combine_scores, neighbour_mean
+from policy_nlp.ml.modeling import LexicalClassifier
 from policy_nlp.training.datasets import SentenceExample
 from policy_nlp.training.labelling import AREAS
 

@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 import policy_nlp
-from policy_nlp.segmenter import MAX_CHUNK, CRFSegmenter, normalise
+from policy_nlp.ml.segmenter import MAX_CHUNK, CRFSegmenter, normalise
 
 TEXTS = [
     "今年以来，全区固定资产投资同比增长12.5%，社会消费品零售总额完成XX亿元。",

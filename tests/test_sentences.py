@@ -6,7 +6,8 @@ import pytest
 from spacy.tokens import Doc
 from spacy.vocab import Vocab
 
-from policy_nlp.sentences import detect_hard_wrap, sentence_offsets, set_sentences
+from policy_nlp.text.sentences import detect_hard_wrap, sentence_offsets
+from policy_nlp.components.sentences import set_sentences
 
 
 def sents(text: str, **kwargs) -> list[str]:
@@ -176,7 +177,7 @@ def test_pipeline_clause_mode(nlp):
 
 
 def test_many_splits_rebuild_the_doc_and_keep_annotations():
-    from policy_nlp.tokenizer import split_tokens_at
+    from policy_nlp.components.tokenizer import split_tokens_at
 
     words = ["甲乙"] * 100
     doc = Doc(Vocab(), words=words, spaces=[False] * 100)
@@ -192,7 +193,7 @@ def test_many_splits_rebuild_the_doc_and_keep_annotations():
 def test_few_splits_keep_sentence_starts_of_a_one_sentence_doc():
     """The retokenizer leaves split pieces without a sentence flag; a one-sentence Doc then
     lost its sentence annotation (doc.sents raised E030) when an entity split its token."""
-    from policy_nlp.tokenizer import split_tokens_at
+    from policy_nlp.components.tokenizer import split_tokens_at
 
     doc = set_sentences(Doc(Vocab(), words=["二二一"], spaces=[False]), [(0, 3)])
     doc = split_tokens_at(doc, [(0, 2)])

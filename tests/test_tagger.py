@@ -8,10 +8,9 @@ import numpy as np
 import pytest
 import torch
 
-from policy_nlp.char_features import N_TEMPLATES, char_feature_ids, sentence_characters, text_codes
-from policy_nlp.crf import (FORBIDDEN, bio_tags, bio_transition_mask, log_partition, partial_label_nll, tag_spans,
-                            viterbi)
-from policy_nlp.modeling import EntityHead
+from policy_nlp.ml.char_features import N_TEMPLATES, char_feature_ids, sentence_characters, text_codes
+from policy_nlp.ml.crf import FORBIDDEN, bio_tags, bio_transition_mask, log_partition, partial_label_nll, tag_spans, viterbi
+from policy_nlp.ml.modeling import EntityHead
 
 
 # ---------------------------------------------------------------------------

@@ -42,8 +42,8 @@ def document_text(name: str) -> str:
 
 def _labelled_sentences(root: Path, folders: tuple[str, ...]):
     """``(label, sentence text, section path, folder)`` for every label line under ``root/folder``."""
-    from ..outline import build_outline, section_path_at
-    from ..sentences import sentence_offsets
+    from ..text.outline import build_outline, section_path_at
+    from ..text.sentences import sentence_offsets
 
     shared = shared_dir()
     outlines: dict[str, list] = {}

@@ -135,8 +135,8 @@ def train_head(head, train_rows: list[dict], held_rows: list[dict], torch, *, ep
 def main(argv: list[str] | None = None) -> None:
     import torch
 
-    from ..entities import HEAD_DIR
-    from ..modeling import EntityHead
+    from ..components.entities import HEAD_DIR
+    from ..ml.modeling import EntityHead
     from ..pipeline import default_model_path, load
     from .gazetteer import gazetteer_from_jieba
     from .labelling import ENTITY_LABELS

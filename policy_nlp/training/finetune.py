@@ -144,7 +144,7 @@ def logit_scores(area_logits, area_targets, directive_logits, directive_targets)
 
 def auxiliary_tagger(hidden_size: int, labels, torch):
     """The auxiliary entity task's tagger: one linear layer over the character states, with its ``tags``."""
-    from ..crf import bio_tags
+    from ..ml.crf import bio_tags
 
     layer = torch.nn.Linear(hidden_size, len(bio_tags(labels)))
     layer.tags = bio_tags(labels)
@@ -153,7 +153,7 @@ def auxiliary_tagger(hidden_size: int, labels, torch):
 
 def evaluate(encoder, directive_head, entity_head, examples, torch, batch_size: int = 64) -> dict:
     """Held-out area accuracy/macro-F1, directive F1, entity exact-span F1 (of the auxiliary tagger), and raw logits."""
-    from ..crf import tag_spans
+    from ..ml.crf import tag_spans
 
     encoder.model.eval(), directive_head.eval(), entity_head.eval()
     area_logits, area_t, dir_logits, dir_t = [], [], [], []
@@ -193,7 +193,7 @@ def train_wide_head(encoder, deep_head, train, held, torch, *, buckets: int, epo
     part from zero. The epoch with the best held-out area macro-F1 + directive F1 is kept
     and its temperatures fitted on the held-out sentences.
     """
-    from ..modeling import DirectiveHead
+    from ..ml.modeling import DirectiveHead
 
     train = [e for e in train if e.area is not None]
     held = [e for e in held if e.area is not None]
@@ -261,7 +261,7 @@ def main(argv: list[str] | None = None) -> None:
 
     import torch
 
-    from ..modeling import CharEncoder, DirectiveHead
+    from ..ml.modeling import CharEncoder, DirectiveHead
     from .labelling import AREAS, ENTITY_LABELS
 
     torch.set_num_threads(args.threads)
@@ -329,7 +329,7 @@ def main(argv: list[str] | None = None) -> None:
 
 
 def wide_stage(args, train, held, torch) -> None:
-    from ..modeling import CharEncoder, DirectiveHead
+    from ..ml.modeling import CharEncoder, DirectiveHead
 
     encoder = CharEncoder.from_pretrained(args.out / "encoder")
     # The multi-task stage's head is kept as directives_deep/, so stage 2 can be run again.

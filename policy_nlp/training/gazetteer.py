@@ -14,7 +14,7 @@ from __future__ import annotations
 import hashlib
 from pathlib import Path
 
-from ..gazetteer import Gazetteer
+from ..ml.gazetteer import Gazetteer
 
 TAG_LISTS = {"nr": "PERSON", "nrt": "PERSON", "nrfg": "PERSON", "ns": "GPE", "nt": "ORG"}
 LISTS = ("PERSON", "GPE", "ORG")

@@ -46,7 +46,7 @@ BATCH_SIZE = 50
 
 
 def _sentences_with_context(text: str, nlp_sentences) -> list[dict]:
-    from ..outline import build_outline, section_path_at
+    from ..text.outline import build_outline, section_path_at
 
     offsets = nlp_sentences(text)
     outline = build_outline(text, offsets)
@@ -76,7 +76,7 @@ def _pick(sentences: list[dict], want: int, rng: random.Random, taken: set) -> l
 
 def sample_corpus(n: int, seed: int = 7) -> list[dict]:
     """``n`` lexicon-stratified sentences of the corpus train split (1/6 per area lexicon, 1/6 random)."""
-    from ..sentences import sentence_offsets
+    from ..text.sentences import sentence_offsets
 
     shared = shared_dir()
     rng = random.Random(seed)
@@ -111,7 +111,7 @@ def sample_corpus(n: int, seed: int = 7) -> list[dict]:
 
 def sample_synthetic() -> list[dict]:
     """Every sentence of the synthetic speeches (the project's own text)."""
-    from ..sentences import sentence_offsets
+    from ..text.sentences import sentence_offsets
 
     tasks = []
     for path in sorted(SYNTHETIC_DIR.glob("*.txt")):
@@ -127,7 +127,7 @@ def sample_synthetic() -> list[dict]:
 def write_document_tasks(paths: list[Path]) -> list[Path]:
     """One task file per speech, named after it, with every sentence in text order, so that
     a labeller reads each sentence in its whole document (section, neighbours, title)."""
-    from ..sentences import sentence_offsets
+    from ..text.sentences import sentence_offsets
 
     TASKS_DIR.mkdir(parents=True, exist_ok=True)
     written = []

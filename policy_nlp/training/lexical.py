@@ -44,7 +44,7 @@ def fit_lexical(examples, labels, buckets: int = BUCKETS, review_pattern: str | 
     from scipy.sparse import csr_matrix, hstack
     from sklearn.linear_model import LogisticRegression
 
-    from ..modeling import LexicalClassifier, hashed_ngrams
+    from ..ml.modeling import LexicalClassifier, hashed_ngrams
 
     texts = [e.text for e in examples]
     indices, offsets, _ = hashed_ngrams(texts, buckets)
@@ -79,7 +79,7 @@ def heldout_documents(nlp, examples, lexical):
     gold labels of its labelled sentences as ``(sentence index, area, directive)``."""
     import torch
 
-    from ..directives import NO_MIXING
+    from ..components.directives import NO_MIXING
     from .datasets import document_text
 
     pipe = nlp.get_pipe("policy_directives")
@@ -110,7 +110,7 @@ def heldout_documents(nlp, examples, lexical):
 
 def scores(documents, mixing, labels) -> tuple[float, float]:
     """(area macro-F1, directive F1) of the held-out labelled sentences under ``mixing``."""
-    from ..directives import combine_scores
+    from ..components.directives import combine_scores
     from ..evaluate import f1_scores
 
     gold_a, pred_a, gold_d, pred_d = [], [], [], []
@@ -138,7 +138,7 @@ def search_mixing(documents, labels) -> tuple[dict, dict]:
     weights and a table of held-out figures along the way."""
     import torch
 
-    from ..directives import NO_MIXING, combine_scores
+    from ..components.directives import NO_MIXING, combine_scores
     from .finetune import fit_temperature
 
     def grid(which: int, lexical_key: str, context_key: str):
@@ -173,7 +173,7 @@ def search_mixing(documents, labels) -> tuple[dict, dict]:
 def main(argv: list[str] | None = None) -> None:
     import torch
 
-    from ..directives import LEXICAL_DIR, MIXING_FILE
+    from ..components.directives import LEXICAL_DIR, MIXING_FILE
     from ..pipeline import default_model_path, load
     from .datasets import directive_examples
 

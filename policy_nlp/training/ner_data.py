@@ -36,7 +36,7 @@ def bio_spans(tags: list[str]) -> list[tuple[int, int, str]]:
     decoder's own ``crf.tag_spans`` over one-character offsets."""
     import numpy as np
 
-    from ..crf import tag_spans
+    from ..ml.crf import tag_spans
 
     positions = np.arange(len(tags))
     return tag_spans(range(len(tags)), tags, np.stack([positions, positions + 1], axis=1))

@@ -16,9 +16,9 @@ import shutil
 import tempfile
 from pathlib import Path
 
-from ..directives import LEXICAL_DIR, MIXING_FILE
+from ..components.directives import LEXICAL_DIR, MIXING_FILE
 from ..pipeline import assemble, default_model_path
-from ..tokenizer import SEGMENTER_DIR
+from ..components.tokenizer import SEGMENTER_DIR
 from .finetune import DEFAULT_OUT as FINETUNED
 from .segmenter import DEFAULT_CACHE
 

@@ -125,7 +125,7 @@ def main(argv: list[str] | None = None) -> None:
     import torch
     from transformers import BertConfig, BertForMaskedLM
 
-    from ..char_tokenizer import build_tokenizer, count_characters, load_tokenizer
+    from ..ml.char_tokenizer import build_tokenizer, count_characters, load_tokenizer
 
     torch.set_num_threads(args.threads)
     torch.manual_seed(args.seed)

@@ -29,7 +29,7 @@ from pathlib import Path
 import numpy as np
 import srsly
 
-from ..segmenter import CRFSegmenter, read_user_dict
+from ..ml.segmenter import CRFSegmenter, read_user_dict
 from .data import REPO_ROOT, pku_split, read_corpus_text, sample_train_docs, shared_dir
 
 log = logging.getLogger(__name__)

@@ -14,7 +14,7 @@ import math
 import re
 from collections import Counter, defaultdict
 
-from ..segmenter import CRFSegmenter, read_user_dict
+from ..ml.segmenter import CRFSegmenter, read_user_dict
 from .data import read_corpus_text, sample_train_docs, shared_dir
 from .segmenter import DEFAULT_CACHE, POLICY_TERMS, fetch_teacher
 

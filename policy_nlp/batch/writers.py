@@ -6,7 +6,7 @@ Layout of an output folder::
     documents/ sentences/ entities/  part-00001.parquet or .csv (formats "parquet", "csv")
     _chunks/chunk-00001.json         manifest: which documents, errors and files the chunk holds
     errors.jsonl                     every failed or skipped input with its reason
-    summary.json                     counts and per-document area shares
+    summary.json                     counts, area shares over the archive and per document
 
 A chunk's data files are written to temporary names and renamed; its manifest is written
 last, the same way. A chunk counts only once its manifest exists: on resume, documents
@@ -23,6 +23,8 @@ import shutil
 from pathlib import Path
 from typing import Any, Iterable
 
+from ..labels import AREAS
+
 FORMATS = ("jsonl", "parquet", "csv")
 CHUNKS_DIR = "_chunks"
 # The columns of the Parquet/CSV tables and their types: the one place both writers read.
@@ -30,7 +32,8 @@ COLUMNS = {
     "documents": {"id": "string", "source": "string", "member": "string", "encoding": "string", "sha256": "string",
                   "title": "string", "date": "string", "level": "string", "chars": "int64", "n_sentences": "int64"},
     "sentences": {"doc_id": "string", "sentence_id": "int64", "start": "int64", "end": "int64", "text": "string",
-                  "section": "string", "section_path": "list<string>", "area": "string", "directive": "bool",
+                  "section": "string", "section_path": "list<string>", "area": "string",
+                  **{f"score_{area}": "float64" for area in AREAS}, "directive": "bool",
                   "directive_score": "float64"},
     "entities": {"doc_id": "string", "start": "int64", "end": "int64", "label": "string", "text": "string",
                  "value": "string", "placeholder": "bool"},
@@ -53,7 +56,8 @@ def sentence_rows(record: dict) -> list[dict]:
         rows.append({
             "doc_id": record["id"], "sentence_id": s["id"], "start": s["start"], "end": s["end"],
             "text": s.get("text"), "section": s.get("section"), "section_path": s.get("section_path", []),
-            "area": s.get("area"), "directive": s.get("directive"), "directive_score": s.get("directive_score"),
+            "area": s.get("area"), **{f"score_{a}": (s.get("area_scores") or {}).get(a) for a in AREAS},
+            "directive": s.get("directive"), "directive_score": s.get("directive_score"),
         })
     return rows
 
@@ -208,6 +212,7 @@ class ChunkedOutput:
             "chars": sum(d["chars"] for d in documents),
             "sentences": sum(d["sentences"] for d in documents),
             "chunks": len(self.manifests),
+            "area_shares_total": _total_shares(documents),
             "area_shares": {d["id"]: d["area_shares"] for d in documents},
         }
         summary.update(extra or {})
@@ -216,8 +221,20 @@ class ChunkedOutput:
         return summary
 
 
+def _total_shares(documents: list[dict]) -> dict[str, float]:
+    """Share of each area among all sentences of the archive (documents weighted by their sentences)."""
+    counts: dict[str, float] = {}
+    for d in documents:
+        for area, share in (d.get("area_shares") or {}).items():
+            counts[area] = counts.get(area, 0.0) + share * d["sentences"]
+    total = sum(counts.values())
+    return {a: round(c / total, 4) for a, c in sorted(counts.items())} if total else {}
+
+
 def _write_csv(path: Path, rows: list[dict], table: str) -> None:
-    with open(path, "w", encoding="utf-8", newline="") as handle:
+    # UTF-8 with a byte-order mark: Excel opens it as UTF-8 (without one it guesses a legacy
+    # code page and garbles Chinese); pandas, csv and pyarrow read it as usual.
+    with open(path, "w", encoding="utf-8-sig", newline="") as handle:
         writer = csv.DictWriter(handle, fieldnames=list(COLUMNS[table]))
         writer.writeheader()
         for row in rows:

@@ -20,7 +20,8 @@ from spacy.tokens import Doc
 from spacy.util import registry
 from spacy.vocab import Vocab
 
-from .segmenter import CRFSegmenter
+from ..ml.segmenter import CRFSegmenter
+from ..text.script import model_text
 
 SEGMENTER_DIR = "segmenter"
 _SURROGATE = re.compile("[\ud800-\udfff]")
@@ -51,12 +52,16 @@ class PolicyTokenizer:
             # Lone surrogates cannot be stored by spaCy (they are not valid Unicode text);
             # U+FFFD takes their place, one character for one, so offsets stay the same.
             text = _SURROGATE.sub("\ufffd", text)
+        simplified = model_text(text)  # traditional script: the models read its simplified twin
         if self.segmenter is not None:
-            spans = self.segmenter.word_spans(text)
+            spans = self.segmenter.word_spans(simplified)
         else:
             spans = ((i, i + 1) for i, c in enumerate(text) if not c.isspace())
         words, spaces = words_and_spaces(text, spans)
-        return Doc(self.vocab, words=words, spaces=spaces)
+        doc = Doc(self.vocab, words=words, spaces=spaces)
+        if simplified is not text:
+            doc._.model_text = simplified
+        return doc
 
     def pipe(self, texts: Iterable[str], batch_size: int = 1000):
         for text in texts:
@@ -69,6 +74,11 @@ class PolicyTokenizer:
         self.segmenter.add_user_words(words)
 
     # ---------------------------------------------------------------- serialisation
+    def initialize(self, get_examples=None, *, nlp=None, segmenter_dir=None) -> None:
+        """spaCy's set-up hook: load a trained segmenter (``policy_nlp.training.segmenter`` output)."""
+        if segmenter_dir is not None:
+            self.segmenter = CRFSegmenter.from_disk(Path(segmenter_dir))
+
     def to_disk(self, path, *, exclude=tuple()):
         path = Path(path)
         path.mkdir(parents=True, exist_ok=True)

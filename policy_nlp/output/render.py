@@ -13,7 +13,7 @@ import html
 from spacy import displacy
 from spacy.tokens import Doc
 
-from .entities import LABELS
+from ..labels import ENTITY_LABELS as LABELS
 
 # One colour per label, in displaCy's pastel style.
 COLORS = dict(zip(LABELS, (

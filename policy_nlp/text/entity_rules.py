@@ -1,14 +1,13 @@
-"""Entity tagging with the labels of ANNOTATION.md: the rules layer and the ``policy_entities`` component.
+"""Entity rules with the labels of ANNOTATION.md, on plain text (no spaCy).
 
 The rules are data, not code: regular expressions with a label and a priority in
 ``resources/entity_patterns.json`` (numbers with units, money, percentages, dates and
 periods, ranks, 《》 titles, “” programmes, government bodies, XX places) and phrase lists
 in ``resources/entity_phrases.json`` (mined from the project's labelled sentences by
 ``python -m policy_nlp.training.entity_phrases``). Where candidates overlap, the longer
-span wins, then the higher priority, then the earlier one. Entity boundaries become token
-boundaries, so ``doc.ents`` holds exact character spans. ``span._.value`` normalises
-numbers, percentages (as fractions), money (in yuan) and definite dates (ISO);
-``span._.placeholder`` is true for spans with ``XX``.
+span wins, then the higher priority, then the earlier one. :func:`merge_spans` merges them
+with the tagger's spans; :func:`entity_value` normalises numbers, percentages (as
+fractions), money (in yuan) and definite dates (ISO).
 """
 
 from __future__ import annotations
@@ -20,21 +19,12 @@ from functools import lru_cache
 from pathlib import Path
 from typing import NamedTuple
 
-import numpy as np
-from spacy.language import Language
-from spacy.tokens import Doc, Span
-
-from .encoder import states_of
+from ..labels import ENTITY_LABELS as LABELS
 from .markers import cn_to_int
-from .tokenizer import split_tokens_at
-from .serialization import DiskBytesMixin
 
-RESOURCES = Path(__file__).resolve().parent / "resources"
-LABELS = ("PERSON", "ORG", "GPE", "DATE", "PERCENT", "MONEY", "QUANTITY", "ORDINAL", "EVENT", "LAW",
-          "PROGRAM", "INDICATOR", "INDUSTRY")
+RESOURCES = Path(__file__).resolve().parent.parent / "resources"
 PHRASE_PRIORITY = 3
 PATTERNS_FILE, PHRASES_FILE = "entity_patterns.json", "entity_phrases.json"
-HEAD_DIR = "head"
 
 
 class Candidate(NamedTuple):
@@ -184,20 +174,6 @@ def entity_value(label: str, text: str):
     return None
 
 
-def register_extensions() -> None:
-    if not Span.has_extension("value"):
-        Span.set_extension("value", getter=lambda span: entity_value(span.label_, span.text))
-    if not Span.has_extension("placeholder"):
-        Span.set_extension("placeholder", getter=lambda span: "XX" in span.text)
-
-
-register_extensions()
-
-
-# ---------------------------------------------------------------------------
-# Component
-# ---------------------------------------------------------------------------
-
 
 @lru_cache(maxsize=1)
 def default_rules() -> EntityRules:
@@ -232,78 +208,3 @@ def merge_spans(model: list[tuple[int, int, str]], rules: list[Candidate],
             chosen.append((c.start, c.end, c.label))
             taken[c.start:c.end] = b"\x01" * (c.end - c.start)
     return sorted(chosen)
-
-
-@Language.factory(
-    "policy_entities",
-    requires=["token.idx"],
-    assigns=["doc.ents"],
-    default_config={"use_model": True, "release_states": True},
-)
-def make_policy_entities(nlp: Language, name: str, use_model: bool, release_states: bool):
-    return PolicyEntities(name, use_model=use_model, release_states=release_states)
-
-
-class PolicyEntities(DiskBytesMixin):
-    """spaCy component: ``doc.ents`` from the rules layer merged with the CRF tagger (``modeling.EntityHead``).
-
-    A new component starts from the rules shipped in the package; ``to_disk`` stores them
-    (and the head, when there is one, in ``head/``) in the pipeline directory, which
-    ``from_disk`` reads back, as spaCy's EntityRuler does. Without a head, or with
-    ``use_model=False``, or with ``policy_encoder`` disabled (no ``doc._.policy_states``),
-    only the rules run. The tagger reads the character states of ``policy_encoder`` and the
-    segmenter's words.
-    """
-
-    def __init__(self, name: str = "policy_entities", rules: EntityRules | None = None, head=None, *,
-                 use_model: bool = True, release_states: bool = True):
-        self.name = name
-        self.rules = rules or default_rules()
-        self.head, self.use_model, self.release_states = head, use_model, release_states
-
-    def to_disk(self, path, *, exclude=tuple()) -> None:
-        self.rules.to_disk(Path(path))
-        if self.head is not None:
-            self.head.save(Path(path) / HEAD_DIR)
-
-    def from_disk(self, path, *, exclude=tuple()) -> "PolicyEntities":
-        self.rules = EntityRules.from_resources(Path(path))
-        if (Path(path) / HEAD_DIR).exists():
-            from .modeling import EntityHead
-
-            self.head = EntityHead.load(Path(path) / HEAD_DIR)
-        return self
-
-    def to_device(self, device: str) -> None:
-        """The head is small and runs on the CPU states the encoder hands over."""
-
-    def model_spans(self, doc: Doc, text: str | None = None) -> list[tuple[int, int, str]]:
-        """Spans of the head, as document character offsets (all sentences in one pass;
-        ``text`` is ``doc.text``, which spaCy rebuilds from the tokens at every call)."""
-        from spacy.attrs import IDX
-
-        states = states_of(doc, self.name)
-        sentences = doc._.sentences
-        if not len(sentences):
-            return []
-        starts = [sent.start_char for sent in sentences]
-        text = doc.text if text is None else text
-        features = self.head.feature_ids(text, states["offsets"], starts, doc.to_array([IDX]).reshape(-1))
-        per_sentence = self.head.decode(states["tokens"], features, states["offsets"])
-        return [(start + s, start + e, label) for start, spans in zip(starts, per_sentence) for s, e, label in spans]
-
-    def __call__(self, doc: Doc) -> Doc:
-        text = doc.text
-        candidates = self.rules.candidates(text)
-        if self.head is not None and self.use_model and doc._.policy_states is not None:
-            spans = merge_spans(self.model_spans(doc, text), candidates)
-        else:
-            spans = self.rules.resolve(candidates)
-        if self.release_states and doc._.policy_states is not None:
-            doc._.policy_states = None
-        if not spans:
-            return doc
-        doc = split_tokens_at(doc, [(s, e) for s, e, _ in spans])
-        ents = [doc.char_span(s, e, label=label) for s, e, label in spans]
-        doc.set_ents([e for e in ents if e is not None], default="outside")
-        return doc

@@ -21,11 +21,8 @@ import bisect
 import re
 from dataclasses import dataclass
 
-from spacy.language import Language
-from spacy.tokens import Doc, Span
-
 from .markers import Marker, match_marker
-from .sentences import SPANS_KEY, text_lines
+from .sentences import text_lines
 
 # A paragraph opening with an address to the audience closes every open section.
 _CLOSING = re.compile(r"同志们[，,：:！!]")
@@ -133,54 +130,3 @@ def section_path_at(outline: list[dict] | None, char: int) -> list[dict]:
     starts = [item["start"] for item in outline]
     upto = bisect.bisect_right(starts, char)
     return [item for item in outline[:upto] if item["start"] <= char < item["section_end"]]
-
-
-def _span_section(span: Span) -> str | None:
-    path = section_path_at(span.doc._.outline, span.start_char)
-    return path[-1]["text"] if path else None
-
-
-def _span_section_path(span: Span) -> list[str]:
-    return [item["text"] for item in section_path_at(span.doc._.outline, span.start_char)]
-
-
-def _doc_sentences(doc: Doc) -> list[Span]:
-    return list(doc.spans[SPANS_KEY]) if SPANS_KEY in doc.spans else []
-
-
-def register_extensions() -> None:
-    """Doc and Span attributes of policy_nlp (idempotent)."""
-    if not Doc.has_extension("outline"):
-        Doc.set_extension("outline", default=None)
-    if not Doc.has_extension("sentences"):
-        Doc.set_extension("sentences", getter=_doc_sentences)
-    if not Span.has_extension("section"):
-        Span.set_extension("section", getter=_span_section)
-    if not Span.has_extension("section_path"):
-        Span.set_extension("section_path", getter=_span_section_path)
-
-
-register_extensions()
-
-
-@Language.factory(
-    "policy_outline",
-    requires=["doc.spans"],
-    assigns=["doc._.outline"],
-)
-def make_policy_outline(nlp: Language, name: str):
-    return PolicyOutline(name)
-
-
-class PolicyOutline:
-    """spaCy component: ``doc._.outline`` from the sentences of ``policy_sentences``."""
-
-    def __init__(self, name: str = "policy_outline"):
-        self.name = name
-
-    def __call__(self, doc: Doc) -> Doc:
-        if SPANS_KEY not in doc.spans:
-            raise ValueError("policy_outline needs the sentences of policy_sentences earlier in the pipeline")
-        offsets = [(s.start_char, s.end_char) for s in doc.spans[SPANS_KEY]]
-        doc._.outline = build_outline(doc.text, offsets)
-        return doc

@@ -25,9 +25,10 @@ from pathlib import Path
 
 import srsly
 from spacy.language import Language
-from spacy.tokens import Doc, Span
+from spacy.tokens import Doc
 
 from .encoder import states_of
+from .extensions import model_string, model_view, set_sentence_attr
 from .serialization import DiskBytesMixin
 
 HEAD_DIR, LEXICAL_DIR, MIXING_FILE = "head", "lexical", "mixing.json"
@@ -71,15 +72,6 @@ def combine_scores(neural: tuple, lexical: tuple | None, mixing: dict) -> tuple:
     return area, directive
 
 
-def register_extensions() -> None:
-    for name in ("area", "area_scores", "directive", "directive_score"):
-        if not Span.has_extension(name):
-            Span.set_extension(name, default=None)
-
-
-register_extensions()
-
-
 def check_mixing(mixing: dict) -> dict:
     """Four weights between 0 and 1 and two positive temperatures (temperatures absent from
     a file mean 1; a clear error for a hand-edited file)."""
@@ -100,27 +92,38 @@ def check_mixing(mixing: dict) -> dict:
     "policy_directives",
     requires=["doc._.policy_states"],
     assigns=["span._.area", "span._.area_scores", "span._.directive", "span._.directive_score"],
-    default_config={"threshold": 0.5, "release_states": True},
+    default_config={"threshold": 0.5},
 )
-def make_policy_directives(nlp: Language, name: str, threshold: float, release_states: bool):
-    return PolicyDirectives(name, threshold=threshold, release_states=release_states)
+def make_policy_directives(nlp: Language, name: str, threshold: float):
+    return PolicyDirectives(name, threshold=threshold)
 
 
 class PolicyDirectives(DiskBytesMixin):
     """spaCy component with a ``DirectiveHead``, an optional ``LexicalClassifier`` and the
     weights that combine them; ``from_disk`` reads ``head/``, ``lexical/`` and ``mixing.json``."""
 
-    def __init__(self, name: str = "policy_directives", *, threshold: float = 0.5, release_states: bool = True,
+    def __init__(self, name: str = "policy_directives", *, threshold: float = 0.5,
                  head=None, lexical=None, mixing: dict | None = None):
         if not 0.0 < threshold < 1.0:
             raise ValueError(f"threshold must lie between 0 and 1, not {threshold}")
-        self.name, self.threshold, self.release_states, self.head = name, threshold, release_states, head
+        self.name, self.threshold, self.head = name, threshold, head
         self.lexical = lexical
         self.mixing = check_mixing(mixing if mixing is not None else NO_MIXING)
 
     @property
     def labels(self) -> tuple[str, ...]:
         return tuple(self.head.labels) if self.head is not None else ()
+
+    def initialize(self, get_examples=None, *, nlp=None, head_dir=None, lexical_dir=None, mixing_file=None) -> None:
+        """spaCy's set-up hook: load a trained head and, where ``policy_nlp.training.lexical``
+        fitted them for that head, the lexical model and its mixing weights."""
+        from ..ml.modeling import DirectiveHead, LexicalClassifier
+
+        if head_dir is not None:
+            self.head = DirectiveHead.load(Path(head_dir))
+        if lexical_dir is not None and mixing_file is not None:
+            self.lexical = LexicalClassifier.load(Path(lexical_dir))
+            self.mixing = check_mixing(srsly.read_json(mixing_file))
 
     def to_disk(self, path, *, exclude=tuple()) -> None:
         if self.head is None:
@@ -132,7 +135,7 @@ class PolicyDirectives(DiskBytesMixin):
         srsly.write_json(path / MIXING_FILE, self.mixing)
 
     def from_disk(self, path, *, exclude=tuple()) -> "PolicyDirectives":
-        from .modeling import DirectiveHead, LexicalClassifier
+        from ..ml.modeling import DirectiveHead, LexicalClassifier
 
         path = Path(path)
         self.head = DirectiveHead.load(path / HEAD_DIR)
@@ -153,21 +156,21 @@ class PolicyDirectives(DiskBytesMixin):
         states = states_of(doc, self.name)
         sentences = doc._.sentences
         if sentences:
-            texts = [s.text for s in sentences]
+            view = model_view(doc)
+            texts = [view[s.start_char:s.end_char] for s in sentences]
             with torch.inference_mode():
                 neural = self.head.probabilities(torch.from_numpy(states["vectors"]), texts)
-                lexical = (self.lexical.probabilities(texts, [s._.section_path for s in sentences])
+                lexical = (self.lexical.probabilities(texts, [[model_string(doc, h) for h in s._.section_path]
+                                                              for s in sentences])
                            if self.lexical is not None else None)
                 areas, directives = combine_scores(neural, lexical, self.mixing)
             labels = self.head.labels
             for sent, scores, score in zip(sentences, areas.tolist(), directives.tolist()):
                 best = max(range(len(labels)), key=scores.__getitem__)
-                sent._.area = labels[best]
-                sent._.area_scores = dict(zip(labels, scores))
-                sent._.directive_score = score
-                sent._.directive = score >= self.threshold
-        if self.release_states:
-            doc._.policy_states = None
+                set_sentence_attr(sent, "area", labels[best])
+                set_sentence_attr(sent, "area_scores", dict(zip(labels, scores)))
+                set_sentence_attr(sent, "directive_score", score)
+                set_sentence_attr(sent, "directive", score >= self.threshold)
         return doc
 
 

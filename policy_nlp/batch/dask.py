@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from .batch import RunSummary, process
+from .run import RunSummary, process
 
 
 def process_on_dask(inputs, output, *, scheduler: Any = None, max_in_flight_per_worker: int = 4, **kwargs) -> RunSummary:

@@ -24,19 +24,10 @@ import numpy as np
 from spacy.language import Language
 from spacy.tokens import Doc
 
-from . import outline  # noqa: F401  (registers span._.section)
-from .sentences import SPANS_KEY
+from .extensions import SPANS_KEY, model_string, model_view
 from .serialization import DiskBytesMixin
 
 MODEL_DIR = "model"
-
-
-def register_extensions() -> None:
-    if not Doc.has_extension("policy_states"):
-        Doc.set_extension("policy_states", default=None)
-
-
-register_extensions()
 
 
 @Language.factory(
@@ -75,7 +66,7 @@ def states_of(doc: Doc, component: str) -> dict:
 
 
 def _sections(doc: Doc) -> list[str | None]:
-    return [s._.section for s in doc._.sentences]
+    return [model_string(doc, s._.section) for s in doc._.sentences]
 
 
 class PolicyEncoder(DiskBytesMixin):
@@ -97,6 +88,14 @@ class PolicyEncoder(DiskBytesMixin):
         self.encoder = encoder
         self._pid = os.getpid()
 
+    def initialize(self, get_examples=None, *, nlp=None, model_dir=None) -> None:
+        """spaCy's set-up hook: load a trained ``CharEncoder`` (``policy_nlp.training.finetune``'s ``encoder/``)."""
+        from ..ml.modeling import CharEncoder
+
+        if model_dir is not None:
+            self.encoder = CharEncoder.from_pretrained(Path(model_dir), **self.settings)
+            self._float_model = None
+
     # -- serialisation (spaCy's to_disk/from_disk protocol) ------------------------------
     def to_disk(self, path, *, exclude=tuple()) -> None:
         self._require_model()
@@ -108,7 +107,7 @@ class PolicyEncoder(DiskBytesMixin):
             self.encoder.model = running
 
     def from_disk(self, path, *, exclude=tuple()) -> "PolicyEncoder":
-        from .modeling import CharEncoder
+        from ..ml.modeling import CharEncoder
 
         folder = Path(path) / MODEL_DIR
         if not (folder / "model.safetensors").exists():
@@ -207,8 +206,9 @@ class PolicyEncoder(DiskBytesMixin):
         for d, doc in enumerate(docs):
             if SPANS_KEY not in doc.spans:
                 raise ValueError("policy_encoder needs the sentences of policy_sentences earlier in the pipeline")
+            view = model_view(doc)
             for sent, section in zip(doc._.sentences, _sections(doc)):
-                texts.append(sent.text)
+                texts.append(view[sent.start_char:sent.end_char])
                 sections.append(section)
                 owners.append(d)
         with torch.inference_mode(), self.precision_context():

@@ -27,9 +27,8 @@ from typing import Any
 
 from spacy.tokens import Doc
 
-from . import __version__
-from . import directives  # noqa: F401  (registers span._.area and the other sentence attributes)
-from .outline import section_path_at
+from .. import __version__
+from ..text.outline import section_path_at
 
 SCHEMA = "policy_nlp.record"
 SCHEMA_VERSION = 1
@@ -86,7 +85,7 @@ def merge_records(text: str, pieces: list[tuple[int, dict]]) -> dict:
     every sentence's section rebuilt over the whole text, so that a document processed in
     paragraph chunks gets the same record shape as one processed whole.
     """
-    from .outline import build_outline
+    from ..text.outline import build_outline
 
     merged: dict = {
         "schema": SCHEMA,

@@ -1,0 +1,1 @@
+"""Outputs of a processed Doc: records (JSON-able dicts) and the HTML view."""
