@@ -26,7 +26,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from policy_nlp.evaluate import f1_scores, sentence_predictions, span_scores  # noqa: E402
+from policy_nlp.evaluate import calibration_error, f1_scores, sentence_predictions, span_scores  # noqa: E402
 from policy_nlp.training.data import shared_dir  # noqa: E402
 from policy_nlp.training.datasets import directive_examples, gold_dev_examples  # noqa: E402
 from policy_nlp.training.labelling import AREAS, ENTITY_LABELS  # noqa: E402
@@ -47,19 +47,6 @@ def tfidf_baseline(train, dev, with_section: bool):
     area_p, dir_p = area.predict_proba(x_dev), directive.predict_proba(x_dev)[:, 1]
     areas = [dict(zip(area.classes_, row)) for row in area_p]
     return [max(a, key=a.get) for a in areas], [p >= 0.5 for p in dir_p], areas, list(dir_p)
-
-
-def calibration_error(confidences, correct, bins: int = 10) -> float:
-    """Expected calibration error: mean |accuracy - confidence| over equal-width bins, weighted by size."""
-    total, error = len(confidences), 0.0
-    for b in range(bins):
-        lo, hi = b / bins, (b + 1) / bins
-        members = [i for i, c in enumerate(confidences) if lo < c <= hi or (b == 0 and c == 0)]
-        if members:
-            acc = sum(correct[i] for i in members) / len(members)
-            conf = sum(confidences[i] for i in members) / len(members)
-            error += len(members) / total * abs(acc - conf)
-    return error
 
 
 def directive_table(nlp, shared: Path, variants=()) -> None:

@@ -48,6 +48,25 @@ def print_scores(name: str, rows: list[tuple[set, set]]) -> None:
               f"{f1:.3f} | {g} | {p} | {tp} |")
 
 
+def local_speech_rows() -> list[tuple[set, set]]:
+    """(gold, rules) spans of the directive sentences of the synthetic local speeches labelled
+    by TASKS.md in ``training_data/tasks/synthetic`` (written after the rules, never read to
+    write them)."""
+    from policy_nlp.training.datasets import document_text
+    from policy_nlp.training.labelling import LABELS_DIR
+
+    root = LABELS_DIR.parent / "tasks" / "synthetic"
+    rows = []
+    for path in sorted(root.glob("*.jsonl")):
+        directive = {lab["id"]: lab["directive"] for lab in map(json.loads, (LABELS_DIR / "synthetic" / path.name)
+                                                              .read_text(encoding="utf-8").splitlines())}
+        for lab in map(json.loads, path.read_text(encoding="utf-8").splitlines()):
+            if directive.get(lab["id"]):
+                text = document_text(lab["file"])[lab["start"]:lab["end"]]
+                rows.append(({tuple(s) for s in lab["spans"]}, set(task_spans(text))))
+    return rows
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--model", default=None, help="pipeline directory (default: the shipped one)")
@@ -65,6 +84,9 @@ def main(argv: list[str] | None = None) -> int:
     print("| system | role | P | R | F1 | gold | predicted | correct |")
     print("|---|---|---|---|---|---|---|---|")
     print_scores("rules", [(g, set(task_spans(r["text"]))) for g, r in zip(gold, rows)])
+    local = local_speech_rows()
+    if local:
+        print_scores(f"rules, local speeches ({len(local)} directive sentences)", local)
     if args.rules_only:
         return 0
 

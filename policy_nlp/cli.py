@@ -1,4 +1,4 @@
-"""The ``policy-nlp`` command: ``--version``, ``info``, ``split FILE|-``, ``demo``, ``process``."""
+"""The ``policy-nlp`` command: ``--version``, ``info``, ``split FILE|-``, ``demo``, ``process``, ``report``."""
 
 from __future__ import annotations
 
@@ -117,6 +117,49 @@ def cmd_render(args) -> int:
     return 0
 
 
+def cmd_tasks(args) -> int:
+    from .output.tasks import task_rows, write_tasks
+
+    text = read_input(args.file)
+    nlp = _load(args)
+    if "policy_tasks" not in nlp.pipe_names:  # a pipeline directory assembled before policy_tasks existed
+        nlp.add_pipe("policy_tasks", before="policy_cleaner" if "policy_cleaner" in nlp.pipe_names else None)
+    rows = task_rows(nlp(text))
+    if args.output is None:  # Markdown for the terminal
+        from .output.tasks import markdown_table
+
+        sys.stdout.write(markdown_table(rows))
+        return 0
+    try:
+        write_tasks(rows, args.output)
+    except ValueError as err:
+        raise InputError(str(err)) from err
+    except ImportError as err:
+        print(f"policy-nlp: {err}", file=sys.stderr)
+        return 2
+    print(f"wrote {len(rows)} tasks to {args.output}")
+    return 0
+
+
+def cmd_report(args) -> int:
+    try:
+        from .output.report import ReportError, write_report
+
+        output = args.output if args.output is not None else Path(args.out_dir) / "report.html"
+        path = write_report(args.out_dir, output)
+    except ImportError as err:  # matplotlib (or pyarrow for a parquet folder) missing
+        print(f"policy-nlp: {err}", file=sys.stderr)
+        return 2
+    except ReportError as err:
+        print(f"policy-nlp: {err}", file=sys.stderr)
+        return 2
+    except OSError as err:
+        print(f"policy-nlp: cannot write {err.filename or output}: {err.strerror}", file=sys.stderr)
+        return 2
+    print(f"wrote {path}")
+    return 0
+
+
 def cmd_train(args) -> int:
     from .training.__main__ import main as train_main
 
@@ -185,6 +228,19 @@ def build_parser() -> argparse.ArgumentParser:
     render.add_argument("file", nargs="?", default=None, help="a text file, or - for stdin (default: the sample speech)")
     render.add_argument("-o", "--output", default=None, help="HTML file to write (default: stdout)")
     render.set_defaults(func=cmd_render)
+    tasks = sub.add_parser("tasks", help="the task list of a speech (责任单位, 完成时限, 目标 of every directive)")
+    tasks.add_argument("file", help="a text file, or - for stdin")
+    tasks.add_argument("-o", "--output", default=None,
+                       help="tasks.xlsx (needs openpyxl: pip install 'policy_nlp[tasks]'), tasks.csv (UTF-8 with BOM, "
+                            "opens in Excel) or tasks.md; default: Markdown on stdout")
+    tasks.set_defaults(func=cmd_tasks)
+    report = sub.add_parser("report", help="one self-contained HTML report of a `process` output folder: counts, "
+                                           "errors, areas, units, deadlines, tasks (needs matplotlib)")
+    report.add_argument("out_dir", type=Path, help="an output folder of policy-nlp process")
+    report.add_argument("-o", "--output", type=Path, default=None,
+                        help="HTML file to write (default: OUT_DIR/report.html); needs matplotlib: "
+                             "pip install 'policy_nlp[report]'")
+    report.set_defaults(func=cmd_report)
     train = sub.add_parser("train", help=f"rebuild a model from ../shared ({', '.join(TRAINING_STEPS)})")
     train.add_argument("step", choices=list(TRAINING_STEPS))
     train.add_argument("options", nargs=argparse.REMAINDER, help="options of that step (see --help of the step)")

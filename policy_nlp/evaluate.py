@@ -18,6 +18,19 @@ def f1_scores(gold: Sequence, pred: Sequence, labels: Iterable) -> dict:
     return out
 
 
+def calibration_error(confidences, correct, bins: int = 10) -> float:
+    """Expected calibration error: mean |accuracy - confidence| over equal-width bins, weighted by size."""
+    total, error = len(confidences), 0.0
+    for b in range(bins):
+        lo, hi = b / bins, (b + 1) / bins
+        members = [i for i, c in enumerate(confidences) if lo < c <= hi or (b == 0 and c == 0)]
+        if members:
+            acc = sum(correct[i] for i in members) / len(members)
+            conf = sum(confidences[i] for i in members) / len(members)
+            error += len(members) / total * abs(acc - conf)
+    return error
+
+
 def span_scores(rows: Iterable[tuple[set, set]], labels: Iterable[str]) -> tuple[dict, float]:
     """Exact-span F1 per label and micro-F1 over ``(gold spans, predicted spans)`` pairs of
     ``(start, end, label)`` sets; only ``labels`` count."""
@@ -51,4 +64,4 @@ def sentence_predictions(nlp, documents: dict[str, str], rows: Sequence[dict],
     return out
 
 
-__all__ = ["f1_scores", "span_scores", "sentence_predictions"]
+__all__ = ["f1_scores", "calibration_error", "span_scores", "sentence_predictions"]

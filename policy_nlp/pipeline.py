@@ -52,12 +52,7 @@ def load(path: str | Path | None = None, device: str = "cpu", *, exclude: tuple[
     models; ``exclude`` names components not to load; ``config`` overrides config values
     (e.g. ``{"components.policy_sentences.clause_mode": True}``).
     """
-    path = Path(path) if path is not None else default_model_path()
-    if not (path / "config.cfg").exists():
-        raise FileNotFoundError(
-            f"No policy_nlp pipeline at {path} (config.cfg missing). Pass the path of a "
-            f"pipeline directory or set {MODEL_ENV}."
-        )
+    path = check_model_path(path)
     check_device(device)
     cfg = load_config(path / "config.cfg", overrides=dict(config or {}))
     meta = load_meta(path / "meta.json")
@@ -68,6 +63,17 @@ def load(path: str | Path | None = None, device: str = "cpu", *, exclude: tuple[
         if hasattr(component, "to_device"):
             component.to_device(device)
     return nlp
+
+
+def check_model_path(path: str | Path | None) -> Path:
+    """The pipeline directory ``path`` (default: the shipped one), or a clear FileNotFoundError."""
+    path = Path(path) if path is not None else default_model_path()
+    if not (path / "config.cfg").exists():
+        raise FileNotFoundError(
+            f"No policy_nlp pipeline at {path} (config.cfg missing). Pass the path of a "
+            f"pipeline directory or set {MODEL_ENV}."
+        )
+    return path
 
 
 def check_device(device: str) -> None:
@@ -118,6 +124,7 @@ def assemble(segmenter_dir: str | Path, out: str | Path | None = None, neural_di
             mixing_file=neural_dir / "mixing.json" if fitted else None)
     tagger = neural_dir / "entities" if neural_dir is not None else None  # written by policy_nlp.training entities
     nlp.add_pipe("policy_entities").initialize(nlp=nlp, head_dir=tagger if tagger is not None and tagger.exists() else None)
+    nlp.add_pipe("policy_tasks")
     nlp.add_pipe("policy_cleaner")
     nlp.meta.update(
         {

@@ -41,7 +41,8 @@ def test_render_file_stdin_and_bad_path(tmp_path):
     done = run("render", str(source), "-o", str(out), cwd=tmp_path)
     assert done.returncode == 0, done.stderr.decode()
     page = out.read_text(encoding="utf-8")
-    assert "各镇街要在6月底前完成XX亿元投资。" in page and page.count('class="pnlp-sent"') == 5
+    assert "全区安全生产形势总体平稳。" in page and page.count('class="pnlp-sent"') == 5
+    assert "XX亿元" in page and "MONEY" in page  # the entity, marked
     missing = run("render", str(tmp_path / "nope.txt"), "-o", str(out))
     assert missing.returncode == 2 and "nope.txt" in missing.stderr.decode()
     assert "Traceback" not in missing.stderr.decode()

@@ -115,3 +115,103 @@ def test_entity_splits_keep_sentence_spans(rules_nlp):
     sent = doc._.sentences[0]
     assert doc[sent.end - 1].idx + len(doc[sent.end - 1].text) == sent.end_char == 3
     assert [(e.text, e.label_) for e in doc.ents] == [("0项", "QUANTITY")]
+
+
+# ---------------------------------------------------------------------------
+# Patterns of the rules layer for forms the tagger and the old patterns cut or missed:
+# placeholder dates, period ends, durations, placeholder counts and ranks, laws without 《》,
+# meeting and festival names, Latin-script text. Each case lists the spans of the labels it
+# is about, in text order; the helper turns them into exact offsets.
+# ---------------------------------------------------------------------------
+
+def spans_of(text, expected):
+    """(start, end, label) of the expected (substring, label) pairs, found left to right."""
+    out, pos = [], 0
+    for sub, label in expected:
+        start = text.index(sub, pos)
+        out.append((start, start + len(sub), label))
+        pos = start + len(sub)
+    return out
+
+
+@pytest.fixture(scope="module")
+def rules():
+    return EntityRules.from_resources()
+
+
+PATTERN_CASES = [
+    # placeholder dates in full; a deadline's 前 stays outside, a period end (底, 末) inside; 年内 is a DATE
+    ("请各镇街于2025年X月XX日前报送材料，本办法自XXXX年XX月XX日起施行。", ("DATE",),
+     [("2025年X月XX日", "DATE"), ("XXXX年XX月XX日", "DATE")]),
+    ("确保10月底前全面完工，二季度末前完成XX%，年底前实现全覆盖，6月30日前提交方案，力争年内开工。", ("DATE", "PERCENT"),
+     [("10月底", "DATE"), ("二季度末", "DATE"), ("XX%", "PERCENT"), ("年底", "DATE"), ("6月30日", "DATE"), ("年内", "DATE")]),
+    ("2024年1—4月份，全区固投增长；2024—2025年连续两年保持增长。", ("DATE",),
+     [("2024年1—4月份", "DATE"), ("2024—2025年", "DATE")]),
+    # durations: days, months and working days are DATE (a following 内 stays outside); hours are QUANTITY
+    ("企业开办压缩至1个工作日，审批时限压缩至3个工作日以内，两天内办结，48小时内反馈，一个月内整改到位。", ("DATE", "QUANTITY"),
+     [("1个工作日", "DATE"), ("3个工作日", "DATE"), ("两天", "DATE"), ("48小时", "QUANTITY"), ("一个月", "DATE")]),
+    # placeholder counts and ranks in full; a bare unit is no entity
+    ("新建X所学校，新增市场主体XX个，实施XXX项重点工程，全市排名第X名，全省排名第XX位。", ("QUANTITY", "ORDINAL"),
+     [("X所", "QUANTITY"), ("XX个", "QUANTITY"), ("XXX项", "QUANTITY"), ("第X名", "ORDINAL"), ("第XX位", "ORDINAL")]),
+    ("新签约亿元以上项目XX个，百亿元级产业集群加快成形。", ("MONEY", "QUANTITY"), [("XX个", "QUANTITY")]),
+    # articles and session numbers are not counts
+    ("第七条 本办法由市政府负责解释。", ("QUANTITY",), []),
+    # laws and plans without 《》
+    ("要认真贯彻安全生产法和优化营商环境条例，严格执行中华人民共和国安全生产法，落实XX省优化营商环境条例。", ("LAW",),
+     [("安全生产法", "LAW"), ("优化营商环境条例", "LAW"), ("中华人民共和国安全生产法", "LAW"), ("XX省优化营商环境条例", "LAW")]),
+    ("印发XX区制造业高质量发展三年行动计划，出台林业碳票管理办法，提请审议民营经济促进法草案。", ("LAW",),
+     [("XX区制造业高质量发展三年行动计划", "LAW"), ("林业碳票管理办法", "LAW"), ("民营经济促进法草案", "LAW")]),
+    ("市政府印发了关于进一步优化营商环境的实施意见。", ("LAW",), [("关于进一步优化营商环境的实施意见", "LAW")]),
+    # ordinary words ending in 法/办法/规定/方案 are no documents
+    ("坚持依法行政，改进工作方法，转变执法方式，听取群众的看法和想法，推广好的做法，这种说法不合法，打击违法行为，"
+     "加强立法工作，要想办法解决问题，拿出管用的办法，按规定办理，制定具体实施方案，完善人才引进和奖励办法。", ("LAW",), []),
+    ("加强安全生产法律法规宣传，推进安全生产法治建设。", ("LAW",), []),
+    # meeting names keep their scope prefix and year
+    ("今天，我们召开全市招商引资工作大会，全区经济工作会议已经部署，全县安全生产工作会议要抓好落实。", ("EVENT",),
+     [("全市招商引资工作大会", "EVENT"), ("全区经济工作会议", "EVENT"), ("全县安全生产工作会议", "EVENT")]),
+    ("在XX县2021年重点项目建设推进会上的讲话", ("EVENT", "GPE"), [("XX县", "GPE"), ("2021年重点项目建设推进会", "EVENT")]),
+    # festivals, promotions and short forms; inside “” a name stays PROGRAM
+    ("要办好XX消费季、第二届XX美食文化节和XX年货购物节，筹备好市人代会和两会。", ("EVENT",),
+     [("XX消费季", "EVENT"), ("第二届XX美食文化节", "EVENT"), ("XX年货购物节", "EVENT"), ("市人代会", "EVENT"), ("两会", "EVENT")]),
+    ("商务局牵头策划“XX消费季”系列活动。", ("EVENT", "PROGRAM"), [("XX消费季", "PROGRAM")]),
+    # generic meetings are not named ones
+    ("会议研究了相关会议精神，区长主持召开专题会议，会后在人民大会堂合影，办好乡村旅游节。", ("EVENT",), []),
+]
+
+
+@pytest.mark.parametrize("text, labels, expected", PATTERN_CASES)
+def test_pattern_spans(rules, text, labels, expected):
+    assert [s for s in rules(text) if s[2] in labels] == spans_of(text, expected)
+
+
+@pytest.mark.parametrize("text, labels, expected", [c for c in PATTERN_CASES if c[2] and {l for _, l in c[2]} <= set(RULE_FIRST_LABELS)])
+def test_shipped_pipeline_keeps_the_new_pattern_spans(nlp, text, labels, expected):
+    """With the tagger on, the labels whose pattern spans win the merge come out as the rules give them."""
+    assert [(e.start_char, e.end_char, e.label_) for e in nlp(text).ents if e.label_ in labels] == spans_of(text, expected)
+
+
+@pytest.mark.parametrize("text", [
+    "The State Council will increase support for SMEs; Law enforcement in 2025 improved by 3%.",
+    "Mr. MAXX市 said TEXX个 and boxX所 are placeholders inside words.",
+    "Xi Jinping met Xavier in Xiamen on 5月6日.",
+])
+def test_latin_text_is_never_cut_mid_word(rules, text):
+    for start, end, _ in rules(text):
+        assert not (start > 0 and text[start - 1].isascii() and text[start - 1].isalpha() and text[start].isalnum())
+        assert not (end < len(text) and text[end].isascii() and text[end].isalpha() and text[end - 1].isalnum())
+    assert [text[s:e] for s, e, label in rules(text) if label in ("GPE", "QUANTITY", "LAW")] == []
+
+
+def test_anchored_patterns_find_what_a_full_scan_finds(rules):
+    """A pattern's ``anchor`` only limits where it is tried: the candidates equal a scan of every position."""
+    assert any("anchor" in p for p in rules.patterns)
+    plain = EntityRules([{k: v for k, v in p.items() if k not in ("anchor", "window")} for p in rules.patterns], rules.phrase_lists)
+    text = policy_nlp.sample_speech() + "".join(case[0] for case in PATTERN_CASES)
+    assert sorted(rules.candidates(text)) == sorted(plain.candidates(text))
+
+
+def test_shipped_patterns_equal_the_package_patterns():
+    from policy_nlp.models import PIPELINE
+    from policy_nlp.text.entity_rules import PATTERNS_FILE, RESOURCES
+
+    assert (PIPELINE / "policy_entities" / PATTERNS_FILE).read_bytes() == (RESOURCES / PATTERNS_FILE).read_bytes()

@@ -6,6 +6,8 @@ from __future__ import annotations
 import csv
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from policy_nlp.output.tasks import COLUMNS, task_records, task_rows, task_table, write_tasks
 from policy_nlp.text.tasks import task_spans
@@ -74,6 +76,21 @@ def test_spans_are_sorted_within_the_sentence_and_never_overlap():
         assert all(0 <= s < e <= len(text) and role in (A, D, T) for s, e, role in spans)
         assert all(a[1] <= b[0] for a, b in zip(spans, spans[1:]))
     assert task_spans("") == []
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet="区县市镇各局委办部门单位要会同协同牵头配合负责我们企业支持、，。和（）“”"
+                        "0123456789X月日年底前内末季度三今全以上下不少于%亿元个亩万人去已来的",
+               max_size=60),
+       st.lists(st.tuples(st.integers(0, 60), st.integers(1, 8),
+                          st.sampled_from(["ORG", "GPE", "DATE", "MONEY", "PERCENT", "QUANTITY", "LAW"])),
+                max_size=4))
+def test_any_text_gives_valid_spans(text, raw_entities):
+    entities = [(s, s + n, label) for s, n, label in raw_entities]  # some fall outside: they are ignored
+    for spans in (task_spans(text), task_spans(text, entities)):
+        assert spans == sorted(spans)
+        assert all(0 <= s < e <= len(text) and role in (A, D, T) for s, e, role in spans)
+        assert all(a[1] <= b[0] for a, b in zip(spans, spans[1:]))
 
 
 def test_entities_help():

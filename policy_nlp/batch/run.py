@@ -215,7 +215,9 @@ DEFAULT_RECYCLE = 200
 
 
 def make_executor(n_process: int, recycle: int | None = DEFAULT_RECYCLE) -> cf.Executor:
-    if n_process <= 1:
+    """Worker processes, replaced after ``recycle`` documents each; with ``recycle=None`` and
+    one process, the pipeline runs in this process."""
+    if n_process <= 1 and recycle is None:
         return _InlineExecutor()
     return cf.ProcessPoolExecutor(n_process, mp_context=multiprocessing.get_context("spawn"), initializer=_init_worker,
                                   initargs=(os.getpid(),), max_tasks_per_child=recycle or None)
@@ -426,8 +428,10 @@ def process(
     goes to ``errors.jsonl`` with its reason; the run goes on. Records are written in input
     order. With ``resume`` (default) a rerun skips documents already written;
     ``resume=False`` starts the folder over. ``executor``: any ``concurrent.futures.Executor``
-    (e.g. a Dask client's) instead of ``n_process`` local processes, which are replaced after
-    ``recycle`` documents each (``None``: never) so that their memory stays flat.
+    (e.g. a Dask client's) instead of ``n_process`` local processes (spawned, one thread
+    each), which are replaced after ``recycle`` documents each so that their memory stays
+    flat; ``recycle=None`` never replaces them, and with ``n_process=1`` runs the pipeline in
+    this process.
     """
     if isinstance(inputs, (str, Path)):
         inputs = [inputs]
@@ -445,13 +449,17 @@ def process(
     bar = _progress(quiet, total)
     if bar is not None:
         bar.set_postfix_str("loading the pipeline", refresh=True)
-    if executor is None and n_process == 1:
-        try:
-            get_pipeline(model, device)  # fail early on a bad model path, before reading anything
-        except BaseException:
-            if bar is not None:
-                bar.close()
-            raise
+    try:  # fail early on a bad model path or device, before reading anything
+        from ..pipeline import check_device, check_model_path
+
+        check_model_path(model)
+        check_device(device)
+        if executor is None and n_process == 1 and recycle is None:
+            get_pipeline(model, device)
+    except BaseException:
+        if bar is not None:
+            bar.close()
+        raise
     run = BatchRun(out, n_process=n_process, batch_size=batch_size, model=model, device=device,
                    max_chars=max_chars, timeout=timeout, executor=executor,
                    max_in_flight_external=max_in_flight_external, recycle=recycle, bar=bar)

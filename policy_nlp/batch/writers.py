@@ -3,7 +3,7 @@
 Layout of an output folder::
 
     documents/part-00001.jsonl       one record per document (format "jsonl")
-    documents/ sentences/ entities/  part-00001.parquet or .csv (formats "parquet", "csv")
+    documents/ sentences/ entities/ tasks/   part-00001.parquet or .csv (formats "parquet", "csv")
     _chunks/chunk-00001.json         manifest: which documents, errors and files the chunk holds
     errors.jsonl                     every failed or skipped input with its reason
     summary.json                     counts, area shares over the archive and per document
@@ -37,6 +37,9 @@ COLUMNS = {
                   "directive_score": "float64"},
     "entities": {"doc_id": "string", "start": "int64", "end": "int64", "label": "string", "text": "string",
                  "value": "string", "placeholder": "bool"},
+    # one row per task span (TASKS.md): role ACTOR, DEADLINE or TARGET, in its directive sentence
+    "tasks": {"doc_id": "string", "sentence_id": "int64", "role": "string", "start": "int64", "end": "int64",
+              "text": "string"},
 }
 TABLES = tuple(COLUMNS)
 
@@ -68,6 +71,13 @@ def entity_rows(record: dict) -> list[dict]:
          "value": None if e.get("value") is None else str(e["value"]), "placeholder": e.get("placeholder")}
         for e in record.get("entities", [])
     ]
+
+
+def task_rows(record: dict) -> list[dict]:
+    roles = {"actors": "ACTOR", "deadlines": "DEADLINE", "targets": "TARGET"}
+    return [{"doc_id": record["id"], "sentence_id": task["sentence"], "role": role, "start": span["start"],
+             "end": span["end"], "text": span.get("text")}
+            for task in record.get("tasks", []) for key, role in roles.items() for span in task[key]]
 
 
 def document_row(record: dict) -> dict:
@@ -186,6 +196,7 @@ class ChunkedOutput:
             "documents": [document_row(r) for r in records],
             "sentences": [row for r in records for row in sentence_rows(r)],
             "entities": [row for r in records for row in entity_rows(r)],
+            "tasks": [row for r in records for row in task_rows(r)],
         }
         writer = _write_parquet if self.format == "parquet" else _write_csv
         files = []

@@ -27,6 +27,7 @@ import srsly
 from spacy.language import Language
 from spacy.tokens import Doc
 
+from ..text.metadata import guess_title
 from .encoder import states_of
 from .extensions import model_string, model_view, set_sentence_attr
 from .serialization import DiskBytesMixin
@@ -161,7 +162,7 @@ class PolicyDirectives(DiskBytesMixin):
             with torch.inference_mode():
                 neural = self.head.probabilities(torch.from_numpy(states["vectors"]), texts)
                 lexical = (self.lexical.probabilities(texts, [[model_string(doc, h) for h in s._.section_path]
-                                                              for s in sentences])
+                                                              for s in sentences], [guess_title(view)] * len(texts))
                            if self.lexical is not None else None)
                 areas, directives = combine_scores(neural, lexical, self.mixing)
             labels = self.head.labels

@@ -20,6 +20,9 @@ from ..text.script import to_simplified
 SPANS_KEY = "sentences"
 # Attributes a sentence component writes with :func:`set_sentence_attr`.
 SENTENCE_ATTRS = ("area", "area_scores", "directive", "directive_score", "actors", "deadlines", "targets")
+# Of those, the ones that hold spans: stored as (start, end, label) so that a Doc still
+# serialises (to_bytes, pickling for nlp.pipe(n_process=k)); the getter makes the Spans.
+SPAN_LIST_ATTRS = ("actors", "deadlines", "targets")
 
 
 def trimmed_range(span: Span) -> tuple[int, int]:
@@ -29,21 +32,30 @@ def trimmed_range(span: Span) -> tuple[int, int]:
     return start, max(start, span.start_char + len(text.rstrip()))
 
 
+def _key(span: Span) -> str:
+    start, end = trimmed_range(span)
+    return f"{start}:{end}"  # a string: user_data must survive msgpack (Doc.to_bytes)
+
+
 def set_sentence_attr(sentence: Span, name: str, value: Any) -> None:
-    """Store a sentence attribute for every span that is this sentence (see the module doc)."""
+    """Store a sentence attribute for every span that is this sentence (see the module doc);
+    a list of Spans is stored as (start, end, label) triples."""
     doc = sentence.doc
     if doc._.sentence_attrs is None:
         doc._.sentence_attrs = {}
-    doc._.sentence_attrs.setdefault(trimmed_range(sentence), {})[name] = value
+    if name in SPAN_LIST_ATTRS:
+        value = [(s.start_char, s.end_char, s.label_) for s in value]
+    doc._.sentence_attrs.setdefault(_key(sentence), {})[name] = value
 
 
 def _sentence_getter(name: str):
     def get(span: Span):
         attrs = span.doc._.sentence_attrs
-        if not attrs:
-            return None
-        row = attrs.get(trimmed_range(span))
-        return None if row is None else row.get(name)
+        row = attrs.get(_key(span)) if attrs else None
+        value = None if row is None else row.get(name)
+        if value is not None and name in SPAN_LIST_ATTRS:
+            return [span.doc.char_span(s, e, label=label) for s, e, label in value]
+        return value
     return get
 
 

@@ -307,37 +307,64 @@ class LexicalClassifier(Head):
 
     storage_dtype = torch.float16
 
-    def __init__(self, buckets: int, labels: Sequence[str], review_pattern: str | None = None):
+    def __init__(self, buckets: int, labels: Sequence[str], review_pattern: str | None = None,
+                 context_buckets: int = 0):
         super().__init__()
         self.buckets, self.labels, self.review_pattern = buckets, list(labels), review_pattern
+        self.context_buckets = context_buckets
         self._review = re.compile(review_pattern) if review_pattern else None
-        self.register_buffer("idf", torch.zeros(buckets))
-        self.weights = nn.EmbeddingBag(buckets, len(self.labels) + 1, mode="sum")
+        size = buckets + 2 * context_buckets
+        self.register_buffer("idf", torch.zeros(size))
+        self.weights = nn.EmbeddingBag(size, len(self.labels) + 1, mode="sum")
         nn.init.zeros_(self.weights.weight)
         self.bias = nn.Parameter(torch.zeros(len(self.labels) + 1))
         if self._review is not None:
             self.review = nn.Parameter(torch.zeros(()))  # directive logit under a review heading
 
     def config(self) -> dict:
-        return {"buckets": self.buckets, "labels": self.labels, "review_pattern": self.review_pattern}
+        config = {"buckets": self.buckets, "labels": self.labels, "review_pattern": self.review_pattern}
+        if self.context_buckets:
+            config["context_buckets"] = self.context_buckets
+        return config
+
+    def feature_parts(self, texts: Sequence[str], section_paths: Sequence[Sequence[str]] | None = None,
+                      titles: Sequence[str | None] | None = None, idf: np.ndarray | None = None) -> list:
+        """``(indices, offsets, weights)`` of each feature block, indices already placed in
+        the model's table: the sentence's character n-grams, and with ``context_buckets`` those
+        of the headings above it (the whole section path) and of the document's title line,
+        each block TF-IDF-weighted and normalised on its own."""
+        idf = self.idf.numpy() if idf is None else idf
+        parts = [hashed_ngrams(texts, self.buckets, idf[:self.buckets])]
+        if self.context_buckets:
+            if section_paths is None or titles is None or not len(section_paths) == len(titles) == len(texts):
+                raise ValueError("this lexical model reads the context: pass a section path and a title per sentence")
+            c, b = self.context_buckets, self.buckets
+            paths = ["｜".join(path) for path in section_paths]
+            for start, strings in ((b, paths), (b + c, [t or "" for t in titles])):
+                ids, offsets, weights = hashed_ngrams(strings, c, idf[start:start + c])
+                parts.append((ids + start, offsets, weights))
+        return parts
 
     def review_flags(self, section_paths: Sequence[Sequence[str]]) -> torch.Tensor:
         """1.0 for each sentence with a heading above it that matches ``review_pattern``."""
         return torch.tensor([float(any(self._review.search(h) for h in path)) for path in section_paths])
 
-    def forward(self, texts: Sequence[str], section_paths: Sequence[Sequence[str]] | None = None):
+    def forward(self, texts: Sequence[str], section_paths: Sequence[Sequence[str]] | None = None,
+                titles: Sequence[str | None] | None = None):
         """Raw logits: area [n, labels] and directive [n]; ``section_paths`` (the headings
-        above each sentence, outermost first) feed the review feature."""
-        indices, offsets, weights = hashed_ngrams(texts, self.buckets, self.idf.numpy())
-        logits = self.weights(indices, offsets, per_sample_weights=weights) + self.bias
+        above each sentence, outermost first) feed the review feature and, with the
+        document ``titles``, the context features."""
+        logits = self.bias + sum(self.weights(indices, offsets, per_sample_weights=weights)
+                                 for indices, offsets, weights in self.feature_parts(texts, section_paths, titles))
         if self._review is not None:
             if section_paths is None or len(section_paths) != len(texts):
                 raise ValueError("this lexical model reads the headings: pass one section path per sentence")
             return logits[:, :-1], logits[:, -1] + self.review_flags(section_paths) * self.review
         return logits[:, :-1], logits[:, -1]
 
-    def probabilities(self, texts: Sequence[str], section_paths: Sequence[Sequence[str]] | None = None):
-        area, directive = self(texts, section_paths)
+    def probabilities(self, texts: Sequence[str], section_paths: Sequence[Sequence[str]] | None = None,
+                      titles: Sequence[str | None] | None = None):
+        area, directive = self(texts, section_paths, titles)
         return torch.softmax(area, -1), torch.sigmoid(directive)
 
 

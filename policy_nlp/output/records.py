@@ -17,6 +17,9 @@ documented in README.md):
     ``[{"level", "marker", "number", "text", "start", "end", "section_end", "block"}]``.
 ``entities``
     ``[{"start", "end", "label", "text", "value", "placeholder"}]`` in text order (ANNOTATION.md labels).
+``tasks`` (with ``policy_tasks`` in the pipeline; TASKS.md)
+    ``[{"sentence", "actors", "deadlines", "targets"}]``: one per directive sentence with at
+    least one span; ``sentence`` is its id in ``sentences``, each span ``{"start", "end", "text"}``.
 ``tokens`` (only with ``tokens=True``)
     ``[[start, end], ...]`` of every non-space token.
 """
@@ -29,6 +32,7 @@ from spacy.tokens import Doc
 
 from .. import __version__
 from ..text.outline import section_path_at
+from .tasks import task_records
 
 SCHEMA = "policy_nlp.record"
 SCHEMA_VERSION = 1
@@ -64,6 +68,8 @@ def to_record(doc: Doc, *, tokens: bool = False, text: bool = True) -> dict[str,
          "placeholder": e._.placeholder}
         for e in doc.ents
     ]
+    if any(s._.actors is not None for s in doc._.sentences):  # policy_tasks ran
+        record["tasks"] = task_records(doc)
     if tokens:
         record["tokens"] = [[t.idx, t.idx + len(t.text)] for t in doc if not t.is_space]
     return record
@@ -94,10 +100,17 @@ def merge_records(text: str, pieces: list[tuple[int, dict]]) -> dict:
         "text_length": len(text),
     }
     for offset, record in pieces:
+        first_sentence = len(merged.get("sentences", []))
         for key, value in record.items():
-            if key in merged and key not in _OFFSET_FIELDS and key != "tokens":
+            if key in merged and key not in _OFFSET_FIELDS and key not in ("tokens", "tasks"):
                 continue
-            if key == "tokens":
+            if key == "tasks":  # sentence ids and span offsets move with the piece
+                merged.setdefault("tasks", []).extend(
+                    {"sentence": task["sentence"] + first_sentence,
+                     **{role: [{**span, "start": span["start"] + offset, "end": span["end"] + offset}
+                               for span in task[role]] for role in ("actors", "deadlines", "targets")}}
+                    for task in value)
+            elif key == "tokens":
                 merged.setdefault("tokens", []).extend([[s + offset, e + offset] for s, e in value])
             elif key in _OFFSET_FIELDS:
                 fields = _OFFSET_FIELDS[key]

@@ -122,10 +122,17 @@ def _md_escape(value) -> str:
     return str(_cell(value)).replace("\\", "\\\\").replace("|", "\\|").replace("\r", " ").replace("\n", "<br>")
 
 
-def _write_markdown(rows: list[dict], columns: list[str], path: Path) -> None:
+def markdown_table(rows: Iterable[Mapping] | Any, columns: list[str] | None = None) -> str:
+    """Task rows as a Markdown table (the terminal view of ``policy-nlp tasks``, and ``.md`` files)."""
+    rows = _as_rows(rows)
+    columns = columns or list(COLUMNS)
     lines = ["| " + " | ".join(columns) + " |", "|" + "|".join("---" for _ in columns) + "|"]
     lines += ["| " + " | ".join(_md_escape(row.get(c)) for c in columns) + " |" for row in rows]
-    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return "\n".join(lines) + "\n"
+
+
+def _write_markdown(rows: list[dict], columns: list[str], path: Path) -> None:
+    path.write_text(markdown_table(rows, columns), encoding="utf-8")
 
 
 def _display_width(text: str) -> int:

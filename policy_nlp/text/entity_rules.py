@@ -39,10 +39,51 @@ class Candidate(NamedTuple):
 
 @dataclass(frozen=True)
 class Rule:
+    """One pattern. With an ``anchor`` (a regex that every match contains, such as the 法|条例
+    that ends a law's name), the pattern is tried only at the characters from ``window[0]``
+    before an anchor match to its start, reading at most ``window[1]`` characters past it:
+    the matches of a scan of every character, without trying a pattern that opens with
+    lookbehinds or a free-form name at every character of a long document."""
+
     label: str
     priority: int
     regex: re.Pattern
     group: int = 0
+    anchor: re.Pattern | None = None
+    window: tuple[int, int] = (0, 0)
+
+    @classmethod
+    def from_pattern(cls, p: dict) -> "Rule":
+        window = p.get("window", 0)
+        window = (window, window) if isinstance(window, int) else tuple(window)
+        anchor = re.compile(p["anchor"]) if p.get("anchor") else None
+        return cls(p["label"], p["priority"], re.compile(p["pattern"]), p.get("group", 0), anchor, window)
+
+    def finditer(self, text: str):
+        """The matches in ``text``, left to right, not overlapping (as ``regex.finditer``)."""
+        if self.anchor is None:
+            yield from self.regex.finditer(text)
+            return
+        before, reach = self.window
+        last_end = 0
+        lo = hi = stop = -1  # starts in [lo, hi) are tried, reading text up to ``stop``
+        for a in self.anchor.finditer(text):
+            s, h, e = max(0, a.start() - before), a.start() + 1, min(len(text), a.end() + reach)
+            if s <= hi:
+                hi, stop = max(hi, h), max(stop, e)
+                continue
+            if hi > lo:
+                for m in self.regex.finditer(text, max(lo, last_end), stop):
+                    if m.start() >= hi:
+                        break
+                    last_end = m.end()
+                    yield m
+            lo, hi, stop = s, h, e
+        if hi > lo:
+            for m in self.regex.finditer(text, max(lo, last_end), stop):
+                if m.start() >= hi:
+                    break
+                yield m
 
 
 class EntityRules:
@@ -50,7 +91,7 @@ class EntityRules:
 
     def __init__(self, patterns: list[dict], phrases: dict[str, list[str]]):
         self.patterns, self.phrase_lists = patterns, {k: v for k, v in phrases.items() if not k.startswith("_")}
-        self.rules = [Rule(p["label"], p["priority"], re.compile(p["pattern"]), p.get("group", 0)) for p in patterns]
+        self.rules = [Rule.from_pattern(p) for p in patterns]
         for rule in self.rules:
             if rule.label not in LABELS:
                 raise ValueError(f"unknown entity label {rule.label!r} in a pattern")
@@ -79,7 +120,7 @@ class EntityRules:
     def candidates(self, text: str) -> list["Candidate"]:
         found = []
         for rule in self.rules:
-            for m in rule.regex.finditer(text):
+            for m in rule.finditer(text):
                 s, e = m.span(rule.group)
                 if e > s:
                     found.append(Candidate(s, e, rule.label, rule.priority, "pattern"))

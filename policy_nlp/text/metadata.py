@@ -25,11 +25,15 @@ _LEVELS = [
 ]
 
 
+_HAN = re.compile(r"[\u3400-\u9fff]")
+
+
 def guess_title(text: str) -> str | None:
-    """The first non-empty line when it looks like a title (short, no sentence-final mark)."""
+    """The first line with Chinese text when it looks like a title (short, no sentence-final
+    mark); lines without a Han character (rules, page numbers, comments) are passed over."""
     for line in text.splitlines():
         line = line.strip().lstrip("\ufeff")
-        if not line:
+        if not line or not _HAN.search(line):
             continue
         if len(line) <= 80 and not _TERMINATED.search(line) and line not in ("同志们", "各位代表"):
             return line

@@ -31,6 +31,7 @@ The rules, in short:
 
 from __future__ import annotations
 
+import bisect
 import re
 from typing import Iterable, Sequence
 
@@ -41,6 +42,38 @@ ROLES = ("ACTOR", "DEADLINE", "TARGET")
 _BOUNDARY = "，,；;：:。！!？?\n\r"
 _CLAUSE = re.compile(rf"[^{_BOUNDARY}]+")
 _PAST = re.compile(r"已经|已(?!于)|以来|去年|上年|前年|截至|截止|此前|过去")
+
+
+class _Past:
+    """Where each clause's first past marker (已, 以来, 去年 …) stands, found once per clause."""
+
+    def __init__(self, text: str):
+        self.text, self.first = text, {}
+
+    def before(self, clause: tuple[int, int], pos: int) -> bool:
+        if clause not in self.first:
+            m = _PAST.search(self.text, *clause)
+            self.first[clause] = m.start() if m else None
+        first = self.first[clause]
+        return first is not None and first < pos
+
+    def anywhere(self, clause: tuple[int, int]) -> bool:
+        return self.before(clause, clause[1])
+
+
+# How far before a number or a date the rules look (the verbs and references that matter are near).
+_WINDOW = 40
+
+
+def _clauses(text: str) -> list[tuple[int, int]]:
+    return [m.span() for m in _CLAUSE.finditer(text)]
+
+
+def _clause_at(clauses: list[tuple[int, int]], pos: int) -> tuple[int, int] | None:
+    """The clause holding ``pos`` (None on a boundary character)."""
+    i = bisect.bisect_right(clauses, (pos, float("inf"))) - 1
+    return clauses[i] if i >= 0 and clauses[i][0] <= pos < clauses[i][1] else None
+
 
 # ------------------------------------------------------------------ ACTOR
 
@@ -154,14 +187,14 @@ def _unit_list(text: str, pos: int, end: int, ents: frozenset, ent_ends: dict, f
     return units, pos
 
 
-def _skip_prefix(text: str, pos: int, end: int, deadlines: list[tuple[int, int]]) -> int:
+def _skip_prefix(text: str, pos: int, end: int, deadlines: dict[int, int]) -> int:
     """Skip connectives, enumerators and a leading time at the start of a clause."""
     while pos < end:
         m = _PREFIX.match(text, pos, end)
         if m:
             pos = m.end()
             continue
-        d = next((e for s, e in deadlines if s == pos), None)
+        d = deadlines.get(pos)
         if d is not None:
             pos = d
             if pos < end and text[pos] in "起":
@@ -178,10 +211,11 @@ def actor_spans(text: str, entities: Sequence = (), deadlines: Sequence = ()) ->
     """ACTOR spans of one sentence (see the module doc)."""
     ents = frozenset((s, e) for s, e, label in entities if label in ("ORG", "GPE"))
     ent_ends = {s: e for s, e in sorted(ents)}
+    starts = {s: e for s, e in sorted(deadlines)}  # the longest deadline at each start
     found: list[tuple[int, int]] = []
     for clause in _CLAUSE.finditer(text):
         c_start, c_end = clause.span()
-        pos = _skip_prefix(text, c_start, c_end, list(deadlines))
+        pos = _skip_prefix(text, c_start, c_end, starts)
         units, after = _unit_list(text, pos, c_end, ents, ent_ends, _follow_subject)
         if units:
             rest = text[after:c_end]
@@ -203,7 +237,7 @@ _PERIOD = (rf"{_YEAR}?(?:年底|年末|年内|年中|上半年|下半年|全年|
            rf"{_LIMIT}?")
 _YEAR_ONLY = rf"{_YEAR}(?:底|末)?{_LIMIT}?"
 _HERE = rf"本(?:周|月|季度|年)(?:内|底|末)?{_LIMIT}?|(?:月底|月末|月中|周末){_LIMIT}?"
-_DURATION = rf"(?:\d+|[一二三四五六七八九十两半]+|X{{1,4}})个?(?:工作日|日|天|周|星期|月|季度|年|小时)(?:以内|之内|内)"
+_DURATION = r"(?:\d+|[一二三四五六七八九十两半]+|X{1,4})个?(?:工作日|日|天|周|星期|月|季度|年|小时)(?:以内|之内|内)"
 _FESTIVAL = r"(?:春节|元旦|国庆节?|五一|端午节?|中秋节?|清明节?|汛期|主汛期|入汛|雨季|冬季|今冬明春)(?:以前|之前|前)"
 _DEADLINE = re.compile(rf"{_MONTH_DATE}|{_PERIOD}|{_HERE}|{_DURATION}|{_FESTIVAL}|{_YEAR_ONLY}")
 _DEADLINE_AHEAD = re.compile(rf"(?:于|在|要|务必|必须|须)?(?:{_MONTH_DATE}|{_PERIOD}|{_HERE}|{_DURATION}|{_FESTIVAL})")
@@ -217,14 +251,12 @@ _HAS_LIMIT = re.compile(r"(?:前|内|底|末)$")
 def deadline_spans(text: str, entities: Sequence = ()) -> list[tuple[int, int]]:
     """DEADLINE spans of one sentence (see the module doc)."""
     found = []
-    for clause in _CLAUSE.finditer(text):
-        c_start, c_end = clause.span()
-        past = _PAST.search(text, c_start, c_end)
-        for m in _DEADLINE.finditer(text, c_start, c_end):
-            s, e = m.span()
-            if not _good_date(text, s, e, c_start, c_end, past is not None):
-                continue
-            found.append((s, e))
+    clauses = _clauses(text)
+    past = _Past(text)
+    for clause in clauses:
+        for m in _DEADLINE.finditer(text, *clause):
+            if _good_date(text, m.start(), m.end(), clause, past):
+                found.append(m.span())
     taken = set(found)
     for s, e, label in entities:
         if label != "DATE":
@@ -233,23 +265,24 @@ def deadline_spans(text: str, entities: Sequence = ()) -> list[tuple[int, int]]:
         if limit is None:
             continue
         e2 = e + limit.end()
-        clause = next((c for c in _CLAUSE.finditer(text) if c.start() <= s < c.end()), None)
+        clause = _clause_at(clauses, s)
         if clause is None or any(a < e2 and s < b for a, b in taken):
             continue
-        if _good_date(text, s, e2, clause.start(), clause.end(), _PAST.search(clause.group()) is not None):
+        if _good_date(text, s, e2, clause, past):
             found.append((s, e2))
     return sorted(set(found))
 
 
-def _good_date(text: str, s: int, e: int, c_start: int, c_end: int, past: bool) -> bool:
+def _good_date(text: str, s: int, e: int, clause: tuple[int, int], past: "_Past") -> bool:
+    c_start, c_end = clause
     span = text[s:e]
     if _NOT_BEFORE_DATE.search(text[max(c_start, s - 4):s]) or text[max(0, s - 1):s] in ("第",):
         return False
-    if _NOT_AFTER_DATE.match(text[e:c_end]):
+    if _NOT_AFTER_DATE.match(text, e, c_end):
         return False
-    if past and not _HAS_LIMIT.search(span):
+    if past.anywhere(clause) and not _HAS_LIMIT.search(span):
         return False
-    if past and _PAST.search(text, c_start, s):
+    if past.before(clause, s):
         return False
     if span in ("年度", "当年"):
         return False
@@ -289,20 +322,19 @@ def target_spans(text: str, entities: Sequence = ()) -> list[tuple[int, int]]:
             post = re.match(_POST, text[e:])
             candidates.append((s - (len(pre.group()) if pre else 0), e + (post.end() if post else 0),
                                pre and pre.group(), post and post.group(), s, e))
+    clauses = _clauses(text)
+    past = _Past(text)
     found = []
     for s, e, pre, post, ns, ne in candidates:
-        clause = next((c for c in _CLAUSE.finditer(text) if c.start() <= s < c.end()), None)
+        clause = _clause_at(clauses, s)
         if clause is None:
             continue
-        c_start, c_end = clause.span()
+        c_start, c_end = clause
         number = text[ns:ne]
-        if _PAST.search(text, c_start, s):
+        if past.before(clause, s):
             continue
-        before = text[c_start:s]
-        after = text[e:c_end]
-        if after.startswith("的") and (not (pre or post) or _REFERENCE.search(text, 0, s)):
-            continue
-        if _REFERENCE.search(before) and after.startswith("的"):
+        before = text[max(c_start, s - _WINDOW):s]
+        if text.startswith("的", e) and (not (pre or post) or _REFERENCE.search(before)):
             continue
         if not (pre or post):
             if _CN_ONLY.match(number) and not re.match(r"百分之", number):
@@ -340,7 +372,8 @@ def _durations_as_targets(text: str, deadlines: list, targets: list) -> tuple[li
         if not overlap:
             keep_d.append((s, e))
             continue
-        if re.search(r"(?:到|至|在|为|于)$", text[:min(s, *(t[0] for t in overlap))]):
+        first = min(s, *(t[0] for t in overlap))
+        if text[max(0, first - 1):first] in ("到", "至", "在", "为", "于"):
             continue
         keep_t = [t for t in keep_t if t not in overlap]
         keep_d.append((s, e))
@@ -361,10 +394,12 @@ def task_spans(sentence_text: str, entities: Iterable | None = None) -> list[tup
     deadlines, targets = _durations_as_targets(text, deadlines, targets)
     actors = actor_spans(text, ents, deadlines)
     out: list[tuple[int, int, str]] = []
+    taken = bytearray(len(text))
     for role, spans in (("ACTOR", actors), ("TARGET", targets), ("DEADLINE", deadlines)):
         for s, e in sorted(spans, key=lambda x: (x[0], -(x[1] - x[0]))):
-            if s < e and not any(a < e and s < b for a, b, _ in out):
+            if s < e and not any(taken[s:e]):
                 out.append((s, e, role))
+                taken[s:e] = b"\x01" * (e - s)
     return sorted(out)
 
 

@@ -4,7 +4,8 @@ Steps, in order: ``segmenter`` (pkuseg CRF, ~35 min), ``pretrain`` (masked-LM pr
 the character encoder), ``finetune`` (both heads on the encoder), ``pipeline`` (assemble
 ``models/policy_zh_sm`` from the outputs), ``lexical`` (the TF-IDF model of
 ``policy_directives`` and its mixing weights, fitted into the assembled pipeline), ``entities``
-(the entity tagger of ``policy_entities``, trained on the assembled pipeline's encoder). Each reads ``../shared`` and writes under ``runs/``
+(the entity tagger of ``policy_entities``, trained on the assembled pipeline's encoder), ``tasks`` (the task tagger of ``policy_tasks``, written
+to ``runs/task_tagger``; ``--crossval`` prints its cross-validation table). Each reads ``../shared`` and writes under ``runs/``
 or ``.cache/``; none runs in CI.
 """
 
@@ -13,7 +14,7 @@ from __future__ import annotations
 import importlib
 import sys
 
-STEPS = {"segmenter": "segmenter", "pretrain": "pretrain", "finetune": "finetune", "pipeline": "pipeline", "lexical": "lexical", "entities": "entity_tagger"}
+STEPS = {"segmenter": "segmenter", "pretrain": "pretrain", "finetune": "finetune", "pipeline": "pipeline", "lexical": "lexical", "entities": "entity_tagger", "tasks": "task_tagger", "crossval": "crossval"}
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -27,6 +27,7 @@ import numpy as np
 from .finetune import heldout
 
 BUCKETS = 2 ** 17
+CONTEXT_BUCKETS = 2 ** 16  # per context block: the section path, the document's title
 MIN_DF = 2
 C = 5.0
 GRID = [round(0.05 * i, 2) for i in range(17)]  # 0 ... 0.8
@@ -37,23 +38,31 @@ REVIEW_PATTERN = (r"^(?!.*(?:安排|任务|打算|部署|重点工作|计划|思
                   r".*(?:回顾|过去[一二三四五六七八九十\d]*年|[一今去]年来|工作总结|主要成绩|取得的成绩|成绩和经验|工作成效|基本情况)")
 
 
-def fit_lexical(examples, labels, buckets: int = BUCKETS, review_pattern: str | None = REVIEW_PATTERN):
+def fit_lexical(examples, labels, buckets: int = BUCKETS, review_pattern: str | None = REVIEW_PATTERN,
+                context_buckets: int = CONTEXT_BUCKETS, titles: dict[str, str | None] | None = None):
     """A ``LexicalClassifier`` fitted on ``examples`` (``SentenceExample``s, whose
-    ``section_path`` feeds the review feature)."""
+    ``section_path`` feeds the review feature and, with ``context_buckets``, the context
+    features together with the title of each example's document, ``titles[e.doc]``)."""
     import torch
     from scipy.sparse import csr_matrix, hstack
     from sklearn.linear_model import LogisticRegression
 
-    from ..ml.modeling import LexicalClassifier, hashed_ngrams
+    from ..ml.modeling import LexicalClassifier
 
     texts = [e.text for e in examples]
-    indices, offsets, _ = hashed_ngrams(texts, buckets)
-    df = np.bincount(indices.numpy(), minlength=buckets)  # hashed_ngrams lists each bucket once per text
+    model = LexicalClassifier(buckets, labels, review_pattern, context_buckets)
+    size = buckets + 2 * context_buckets
+    args = (texts, [e.section_path for e in examples], [(titles or {}).get(e.doc) for e in examples])
+    ones = np.ones(size, np.float32)
+    df = np.zeros(size)
+    for indices, _, _ in model.feature_parts(*args, idf=ones):  # each bucket listed once per text
+        df += np.bincount(indices.numpy(), minlength=size)
     idf = np.where(df >= MIN_DF, np.log((1 + len(texts)) / (1 + df)) + 1, 0.0).astype(np.float32)
-    indices, offsets, weights = hashed_ngrams(texts, buckets, idf)
-    indptr = np.append(offsets.numpy(), len(indices))
-    x = csr_matrix((weights.numpy(), indices.numpy(), indptr), shape=(len(texts), buckets))
-    model = LexicalClassifier(buckets, labels, review_pattern)
+    blocks = []
+    for indices, offsets, weights in model.feature_parts(*args, idf=idf):
+        indptr = np.append(offsets.numpy(), len(indices))
+        blocks.append(csr_matrix((weights.numpy(), indices.numpy(), indptr), shape=(len(texts), size)))
+    x = sum(blocks[1:], blocks[0]).tocsr()
     x_directive = x
     if review_pattern:
         flags = model.review_flags([e.section_path for e in examples]).numpy()
@@ -68,7 +77,7 @@ def fit_lexical(examples, labels, buckets: int = BUCKETS, review_pattern: str | 
         model.idf.copy_(torch.from_numpy(idf))
         if review_pattern:
             model.review.copy_(torch.tensor(float(directive.coef_[0, -1])))
-        weight = np.concatenate([area.coef_[rows], directive.coef_[:, :buckets]], 0).T  # [buckets, labels + 1]
+        weight = np.concatenate([area.coef_[rows], directive.coef_[:, :size]], 0).T  # [size, labels + 1]
         model.weights.weight.copy_(torch.from_numpy(weight.astype(np.float32)))
         model.bias.copy_(torch.from_numpy(np.append(area.intercept_[rows], directive.intercept_).astype(np.float32)))
     return model.eval()
@@ -80,6 +89,7 @@ def heldout_documents(nlp, examples, lexical):
     import torch
 
     from ..components.directives import NO_MIXING
+    from ..text.metadata import guess_title
     from .datasets import document_text
 
     pipe = nlp.get_pipe("policy_directives")
@@ -103,7 +113,8 @@ def heldout_documents(nlp, examples, lexical):
         neural = (torch.tensor([[s._.area_scores[a] for a in labels] for s in sentences]),
                   torch.tensor([s._.directive_score for s in sentences]))
         with torch.no_grad():
-            lex = lexical.probabilities([s.text for s in sentences], [s._.section_path for s in sentences])
+            lex = lexical.probabilities([s.text for s in sentences], [s._.section_path for s in sentences],
+                                        [guess_title(doc.text)] * len(sentences))
         documents.append((neural, lex, gold))
     return documents, unmatched
 
