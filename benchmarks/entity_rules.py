@@ -10,8 +10,11 @@ Scores the rules layer (patterns of ``resources/entity_patterns.json`` and phras
 2. the dev gold of ``../shared/data/gold/dev.jsonl`` (measured only: patterns are never tuned
    on its individual errors).
 
-``--patterns`` scores another pattern file (for example an older copy) with the same phrases,
-so a change can be compared before/after in one run: both tables are printed side by side.
+``--patterns`` scores another pattern file (for example an older copy, ``git show
+HEAD:policy_nlp/resources/entity_patterns.json > /tmp/before.json``) with the same phrases,
+so a change can be compared before/after in one run: both are printed side by side.
+The phrase lists are mined from the training sentences, so their figures there are in-sample;
+the dev gold is the held-out check.
 ``--errors LABEL`` lists the training-sentence misses and false alarms of one label.
 """
 

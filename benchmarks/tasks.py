@@ -1,6 +1,6 @@
 """Task spans (../shared/TASKS.md) on the dev gold: exact-span precision, recall and F1 per role.
 
-    python benchmarks/tasks.py [--model PATH] [--rules-only]
+    python benchmarks/tasks.py [--model PATH] [--rules-only] [--head runs/task_tagger/head]
 
 Reads ``data/gold/tasks_dev.jsonl`` (the directive sentences of the dev documents, with their
 ACTOR / DEADLINE / TARGET spans) and prints, per role and overall (micro):
@@ -9,7 +9,9 @@ ACTOR / DEADLINE / TARGET spans) and prints, per role and overall (micro):
    sentence, the pipeline having read each gold document whole, as a user runs it;
 3. ``pipeline``: ``policy_tasks`` in the pipeline over the whole documents: the spans of the
    pipeline's sentence that starts where the gold sentence starts (none where the pipeline
-   cuts the sentence differently or does not call it a directive).
+   cuts the sentence differently or does not call it a directive). With ``--head``, the
+   ``policy_tasks`` of the pipeline runs that task tagger (``python -m policy_nlp.training
+   tasks``) instead of the head in the pipeline folder, if any.
 F1 comes from :func:`policy_nlp.evaluate.span_scores`, the project's one implementation.
 """
 
@@ -71,6 +73,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--model", default=None, help="pipeline directory (default: the shipped one)")
     parser.add_argument("--rules-only", action="store_true", help="score the rules on the gold text only")
+    parser.add_argument("--head", default=None, help="task tagger folder for policy_tasks (runs/task_tagger/head)")
     args = parser.parse_args(argv)
 
     gold_dir = shared_dir() / "data" / "gold"
@@ -96,6 +99,9 @@ def main(argv: list[str] | None = None) -> int:
     nlp = policy_nlp.load(args.model)
     if "policy_tasks" not in nlp.pipe_names:
         nlp.add_pipe("policy_tasks", before="policy_cleaner" if "policy_cleaner" in nlp.pipe_names else None)
+    if args.head:
+        nlp.get_pipe("policy_tasks").initialize(head_dir=args.head)
+    print(f"policy_tasks: {'task tagger' if nlp.get_pipe('policy_tasks').head is not None else 'rules'}")
     names = sorted({r["doc"] for r in rows})
     texts = [(gold_dir / "docs" / f"{name}.txt").read_text(encoding="utf-8") for name in names]
     docs = dict(zip(names, nlp.pipe(texts)))

@@ -1,4 +1,4 @@
-"""The ``policy-nlp`` command: ``--version``, ``info``, ``split FILE|-``, ``demo``, ``process``, ``report``."""
+"""The ``policy-nlp`` command: ``--version``, ``info``, ``split``, ``demo``, ``render``, ``tasks``, ``process``, ``report``, ``train``."""
 
 from __future__ import annotations
 
@@ -52,8 +52,9 @@ def cmd_info(args) -> int:
     return 0
 
 
-class InputError(Exception):
-    """An input file that cannot be read or decoded (exit code 2, message on stderr)."""
+class CommandError(Exception):
+    """What a command cannot do with what it was given: an unreadable input, a missing optional
+    dependency, an unwritable output (exit code 2, the message on stderr)."""
 
 
 def read_input(file: str) -> str:
@@ -63,11 +64,11 @@ def read_input(file: str) -> str:
     try:
         data = sys.stdin.buffer.read() if file == "-" else Path(file).read_bytes()
     except OSError as err:
-        raise InputError(f"cannot read {file}: {err.strerror}") from err
+        raise CommandError(f"cannot read {file}: {err.strerror}") from err
     try:
         return decode_text(data).text
     except DecodeError as err:
-        raise InputError(f"{file}: {err}") from err
+        raise CommandError(f"{file}: {err}") from err
 
 
 def cmd_split(args) -> int:
@@ -132,30 +133,22 @@ def cmd_tasks(args) -> int:
         return 0
     try:
         write_tasks(rows, args.output)
-    except ValueError as err:
-        raise InputError(str(err)) from err
-    except ImportError as err:
-        print(f"policy-nlp: {err}", file=sys.stderr)
-        return 2
+    except (ValueError, ImportError) as err:  # an unknown suffix, openpyxl missing
+        raise CommandError(str(err)) from err
     print(f"wrote {len(rows)} tasks to {args.output}")
     return 0
 
 
 def cmd_report(args) -> int:
-    try:
-        from .output.report import ReportError, write_report
+    from .batch.report import ReportError, write_report
 
-        output = args.output if args.output is not None else Path(args.out_dir) / "report.html"
+    output = args.output if args.output is not None else Path(args.out_dir) / "report.html"
+    try:
         path = write_report(args.out_dir, output)
-    except ImportError as err:  # matplotlib (or pyarrow for a parquet folder) missing
-        print(f"policy-nlp: {err}", file=sys.stderr)
-        return 2
-    except ReportError as err:
-        print(f"policy-nlp: {err}", file=sys.stderr)
-        return 2
+    except (ImportError, ReportError) as err:  # matplotlib (or pyarrow for a parquet folder) missing
+        raise CommandError(str(err)) from err
     except OSError as err:
-        print(f"policy-nlp: cannot write {err.filename or output}: {err.strerror}", file=sys.stderr)
-        return 2
+        raise CommandError(f"cannot write {err.filename or output}: {err.strerror}") from err
     print(f"wrote {path}")
     return 0
 
@@ -274,7 +267,7 @@ def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
         return args.func(args)
-    except (FileNotFoundError, InputError) as err:
+    except (FileNotFoundError, CommandError) as err:
         print(f"policy-nlp: {err}", file=sys.stderr)
         return 2
     except BrokenPipeError:  # e.g. piped into `head`

@@ -14,7 +14,7 @@ pytest.importorskip("matplotlib")
 from policy_nlp.batch.run import process  # noqa: E402
 from policy_nlp.batch.writers import ChunkedOutput, read_records  # noqa: E402
 from policy_nlp.cli import main  # noqa: E402
-from policy_nlp.output.report import build_report, deadline_month, percent  # noqa: E402
+from policy_nlp.batch.report import build_report, deadline_month, percent  # noqa: E402
 
 SPEECHES = {
     "2023-03_county.txt": (

@@ -8,6 +8,7 @@ boundaries become token boundaries, so ``doc.ents`` holds exact character spans.
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 from spacy.language import Language
@@ -20,6 +21,13 @@ from .serialization import DiskBytesMixin
 from .tokenizer import split_tokens_at
 
 HEAD_DIR = "head"
+# Amounts need a number: a tagger span of these labels without one (亿元 in 亿元以上项目) is dropped.
+AMOUNT_LABELS = ("MONEY", "QUANTITY", "PERCENT")
+_NUMBER = re.compile(r"[0-9０-９零〇一二两三四五六七八九十XＸ]")
+
+
+def has_amount(text: str, label: str) -> bool:
+    return label not in AMOUNT_LABELS or _NUMBER.search(text) is not None
 
 
 @Language.factory(
@@ -85,7 +93,8 @@ class PolicyEntities(DiskBytesMixin):
         text = model_view(doc) if text is None else text
         features = self.head.feature_ids(text, states["offsets"], starts, doc.to_array([IDX]).reshape(-1))
         per_sentence = self.head.decode(states["tokens"], features, states["offsets"])
-        return [(start + s, start + e, label) for start, spans in zip(starts, per_sentence) for s, e, label in spans]
+        return [(start + s, start + e, label) for start, spans in zip(starts, per_sentence) for s, e, label in spans
+                if has_amount(text[start + s:start + e], label)]
 
     def __call__(self, doc: Doc) -> Doc:
         text = model_view(doc)  # doc.text, or the simplified twin of a traditional text (same offsets)

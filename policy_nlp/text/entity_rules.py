@@ -2,7 +2,9 @@
 
 The rules are data, not code: regular expressions with a label and a priority in
 ``resources/entity_patterns.json`` (numbers with units, money, percentages, dates and
-periods, ranks, 《》 titles, “” programmes, government bodies, XX places) and phrase lists
+periods, ranks, 《》 titles and unmarked law and document names, “” programmes, meeting
+and festival names, government bodies, XX places; a costly pattern names an ``anchor``
+that limits where it is tried, see :class:`Rule`) and phrase lists
 in ``resources/entity_phrases.json`` (mined from the project's labelled sentences by
 ``python -m policy_nlp.training.entity_phrases``). Where candidates overlap, the longer
 span wins, then the higher priority, then the earlier one. :func:`merge_spans` merges them

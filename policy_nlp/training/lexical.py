@@ -2,14 +2,17 @@
 ``python -m policy_nlp.training lexical [--pipeline models/policy_zh_sm]``.
 
 1. A TF-IDF + logistic-regression model (scikit-learn, a training-only dependency: the
-   ``bench`` extra) over hashed character 1-3 grams of the labelled sentences, one
-   multinomial model for the areas (class-balanced) and one binary model for the
-   directive, which also reads one feature: "under a review heading".
+   ``bench`` extra) over hashed character 1-3 grams of the labelled sentences and, as
+   context, of the headings above each sentence (its whole section path) and of its
+   document's title line; one multinomial model for the areas (class-balanced) and one
+   binary model for the directive, which also reads one feature: "under a review heading".
+   (``python -m policy_nlp.training crossval`` compares it with the sentence-only model.)
 2. The four mixing weights of ``policy_directives.combine_scores`` (lexical share of the
    area and directive probabilities, pull towards the neighbouring sentences) by grid
-   search on the held-out training documents, the ones ``finetune`` left out, so the neural
-   probabilities there are honest: the pipeline runs on the whole documents, as a user's
-   would, and the lexical model used for the search is trained without those documents.
+   search on the documents the neural head never saw (``finetune``'s held-out tenth and the
+   speeches labelled after it), so the neural probabilities there are honest: the pipeline
+   runs on the whole documents, as a user's would, and the lexical model used for the
+   search is trained without those documents.
 3. The shipped lexical model is then trained on all labelled sentences, and ``lexical/``
    and ``mixing.json`` are written into the pipeline's ``policy_directives`` folder.
 The dev gold is never read here.
@@ -19,12 +22,10 @@ from __future__ import annotations
 
 import argparse
 import json
-from collections import defaultdict
 from pathlib import Path
 
 import numpy as np
 
-from .finetune import heldout
 
 BUCKETS = 2 ** 17
 CONTEXT_BUCKETS = 2 ** 16  # per context block: the section path, the document's title
@@ -81,42 +82,6 @@ def fit_lexical(examples, labels, buckets: int = BUCKETS, review_pattern: str | 
         model.weights.weight.copy_(torch.from_numpy(weight.astype(np.float32)))
         model.bias.copy_(torch.from_numpy(np.append(area.intercept_[rows], directive.intercept_).astype(np.float32)))
     return model.eval()
-
-
-def heldout_documents(nlp, examples, lexical):
-    """Per held-out document: neural and lexical probabilities of every sentence, and the
-    gold labels of its labelled sentences as ``(sentence index, area, directive)``."""
-    import torch
-
-    from ..components.directives import NO_MIXING
-    from ..text.metadata import guess_title
-    from .datasets import document_text
-
-    pipe = nlp.get_pipe("policy_directives")
-    pipe.lexical, pipe.mixing = None, dict(NO_MIXING)  # the neural probabilities alone
-    labels = pipe.labels
-    by_doc = defaultdict(list)
-    for e in examples:
-        by_doc[e.doc].append(e)
-    names = sorted(by_doc)
-    documents, unmatched = [], 0
-    for name, doc in zip(names, nlp.pipe(document_text(n) for n in names)):
-        sentences = doc._.sentences
-        index = {(s.start_char, s.end_char): k for k, s in enumerate(sentences)}
-        gold = []
-        for e in by_doc[name]:
-            k = index.get((e.start, e.end))
-            if k is None:
-                unmatched += 1
-                continue
-            gold.append((k, labels.index(e.area), bool(e.directive)))
-        neural = (torch.tensor([[s._.area_scores[a] for a in labels] for s in sentences]),
-                  torch.tensor([s._.directive_score for s in sentences]))
-        with torch.no_grad():
-            lex = lexical.probabilities([s.text for s in sentences], [s._.section_path for s in sentences],
-                                        [guess_title(doc.text)] * len(sentences))
-        documents.append((neural, lex, gold))
-    return documents, unmatched
 
 
 def scores(documents, mixing, labels) -> tuple[float, float]:
@@ -186,7 +151,9 @@ def main(argv: list[str] | None = None) -> None:
 
     from ..components.directives import LEXICAL_DIR, MIXING_FILE
     from ..pipeline import default_model_path, load
-    from .datasets import directive_examples
+    from ..text.metadata import guess_title
+    from .crossval import read_documents, unseen_by_neural_head
+    from .datasets import directive_examples, document_text
 
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--pipeline", type=Path, default=default_model_path(), help="pipeline directory to update")
@@ -195,22 +162,28 @@ def main(argv: list[str] | None = None) -> None:
 
     torch.set_num_threads(args.threads)
     examples = directive_examples()
-    train = [e for e in examples if not heldout(e.doc)]
-    held = [e for e in examples if heldout(e.doc)]
+    # Mixing is fitted on the documents the neural head never saw (finetune's held-out tenth
+    # and the speeches labelled after it), with a lexical model trained without them.
+    train = [e for e in examples if not unseen_by_neural_head(e.doc)]
+    held = [e for e in examples if unseen_by_neural_head(e.doc)]
     nlp = load(args.pipeline, exclude=("policy_entities",))
     labels = list(nlp.get_pipe("policy_directives").labels)
     print(f"labelled sentences: {len(train)} for training, {len(held)} held out "
           f"({len({e.doc for e in held})} documents)", flush=True)
-    documents, unmatched = heldout_documents(nlp, held, fit_lexical(train, labels))
-    if unmatched:
-        raise SystemExit(f"{unmatched} held-out labels match no sentence of the pipeline: labels and sentences disagree")
+    titles = {e.doc: guess_title(document_text(e.doc)) for e in examples}
+    lexical = fit_lexical(train, labels, titles=titles)
+    documents = []
+    for d in read_documents(nlp, held).values():  # whole documents, as a user's pipeline reads them
+        with torch.no_grad():
+            documents.append((d["neural"], lexical.probabilities(d["texts"], d["paths"], [d["title"]] * len(d["texts"])),
+                              d["gold"]))
     mixing, table = search_mixing(documents, labels)
     print("| held-out documents | area macro-F1 | directive F1 |\n|---|---|---|")
     for name, (area, directive) in table.items():
         print(f"| {name} | {area:.3f} | {directive:.3f} |")
     print(f"mixing weights: {json.dumps(mixing)}")
     folder = args.pipeline / "policy_directives"
-    fit_lexical(examples, labels).save(folder / LEXICAL_DIR)
+    fit_lexical(examples, labels, titles=titles).save(folder / LEXICAL_DIR)
     (folder / MIXING_FILE).write_text(json.dumps(mixing, indent=1) + "\n", encoding="utf-8")
     print(f"wrote {folder / LEXICAL_DIR} and {folder / MIXING_FILE}")
 

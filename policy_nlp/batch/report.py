@@ -41,8 +41,9 @@ from typing import Any, Iterable
 
 from .. import __version__
 from ..labels import AREAS
-from .render import AREA_COLORS
-from .tasks import AREA_NAMES, SEPARATOR
+from ..output.render import AREA_COLORS
+from ..output.tasks import AREA_NAMES, SEPARATOR
+from .writers import CHUNKS_DIR, COLUMNS, read_manifests, read_records
 
 MAX_DOCUMENT_BARS = 40
 TOP_ACTORS = 20
@@ -81,7 +82,6 @@ class OutputFolder:
 
 def load_output(out_dir: str | Path) -> OutputFolder:
     """Read an output folder written by ``policy-nlp process`` (any format), committed chunks only."""
-    from ..batch.writers import CHUNKS_DIR, read_manifests, read_records  # the folder layout lives there
 
     path = Path(out_dir)
     if not path.is_dir():
@@ -115,7 +115,6 @@ def load_output(out_dir: str | Path) -> OutputFolder:
 
 
 def _read_table(file: Path, table: str, fmt: str) -> list[dict]:
-    from ..batch.writers import COLUMNS
 
     if fmt == "parquet":
         try:
@@ -545,7 +544,10 @@ _SCRIPT = """
 document.documentElement.classList.add('js');
 (function () {
   var collator = new Intl.Collator('zh', {numeric: true});
-  function value(row, col) { var c = row.cells[col]; return c ? (c.getAttribute('data-sort') || c.textContent.trim()) : ''; }
+  function value(row, col) {
+    var c = row.cells[col];
+    return c ? (c.getAttribute('data-sort') || c.textContent.trim()) : '';
+  }
   function sort(table, th, col) {
     var asc = th.getAttribute('aria-sort') !== 'ascending', numeric = th.classList.contains('num');
     table.querySelectorAll('th').forEach(function (h) { h.removeAttribute('aria-sort'); });
@@ -593,8 +595,9 @@ def _figure(svg: str, caption: str, wide: bool = False) -> str:
 def _area_cell(area: str | None) -> str:
     if not area:
         return "<td></td>"
-    return (f'<td class="area" data-sort="{_e(area_name(area))}"><span class="swatch" style="background:{Charts.color(area)}">'
-            f'</span>{_e(area_name(area))} <span class="en">{_e(area)}</span></td>')
+    return (f'<td class="area" data-sort="{_e(area_name(area))}">'
+            f'<span class="swatch" style="background:{Charts.color(area)}"></span>{_e(area_name(area))} '
+            f'<span class="en">{_e(area)}</span></td>')
 
 
 def _cards(out: OutputFolder, stats: Stats) -> str:
@@ -797,10 +800,13 @@ def build_report(out_dir: str | Path, *, title: str | None = None, cjk_font: boo
         last_line = " (No summary.json: the run did not finish; the report shows its committed chunks.)"
     else:
         last_line = ""
-    sections = [
-        _cards(out, stats), _errors_section(out), _area_section(stats, charts), _document_section(stats, charts),
-        _time_level_section(stats, charts), _actors_deadlines_section(stats, charts), _tasks_section(stats),
-    ]
+    sections = [_cards(out, stats), _errors_section(out)]
+    if stats.documents:
+        sections += [_area_section(stats, charts), _document_section(stats, charts), _time_level_section(stats, charts),
+                     _actors_deadlines_section(stats, charts), _tasks_section(stats)]
+    else:
+        sections.append(_heading("政策领域", "policy areas", anchor="areas")
+                        + '<p class="note">No document was processed: nothing to chart.</p>')
     nav = " · ".join(f'<a href="#{a}">{t}</a>' for a, t in (
         ("errors", "errors"), ("areas", "areas"), ("documents", "documents"), ("time", "time &amp; level"),
         ("actors", "units &amp; deadlines"), ("tasks", "tasks")))
