@@ -26,6 +26,7 @@ _EXPORTS = {
     "process": "batch.run",
     "SCHEMA_VERSION": "output.records", "to_record": "output.records",
     "render": "output.render",
+    "task_table": "output.tasks",
     "sample_speech": "resources",
     "AREAS": "labels", "ENTITY_LABELS": "labels", "TASK_ROLES": "labels",
 }

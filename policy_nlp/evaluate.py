@@ -9,13 +9,17 @@ from typing import Callable, Iterable, Sequence
 
 def f1_scores(gold: Sequence, pred: Sequence, labels: Iterable) -> dict:
     """F1 of each label (one-vs-rest) over paired gold and predicted labels."""
-    out = {}
-    for label in labels:
-        tp = sum(g == label and p == label for g, p in zip(gold, pred))
-        fp = sum(g != label and p == label for g, p in zip(gold, pred))
-        fn = sum(g == label and p != label for g, p in zip(gold, pred))
-        out[label] = 2 * tp / (2 * tp + fp + fn) if tp + fp + fn else 0.0
-    return out
+    from collections import Counter
+
+    tp, fp, fn = Counter(), Counter(), Counter()  # one pass, whatever the number of labels
+    for g, p in zip(gold, pred):
+        if g == p:
+            tp[g] += 1
+        else:
+            fp[p] += 1
+            fn[g] += 1
+    return {label: (2 * tp[label] / (2 * tp[label] + fp[label] + fn[label]) if tp[label] + fp[label] + fn[label] else 0.0)
+            for label in labels}
 
 
 def calibration_error(confidences, correct, bins: int = 10) -> float:

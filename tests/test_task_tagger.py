@@ -90,7 +90,8 @@ def test_merge_keeps_rule_first_roles_and_fills_without_overlap():
     model = [(0, 4, "ACTOR"), (5, 8, "DEADLINE"), (10, 14, "TARGET")]
     rules = [(0, 3, "ACTOR"), (11, 13, "TARGET")]
     assert merge_task_spans(model, rules, ["ACTOR"]) == [(0, 3, "ACTOR"), (5, 8, "DEADLINE"), (10, 14, "TARGET")]
-    assert merge_task_spans(model, rules, TASK_ROLES) == [(0, 3, "ACTOR"), (11, 13, "TARGET")]
+    assert merge_task_spans(model, rules, TASK_ROLES) == [(0, 3, "ACTOR"), (5, 8, "DEADLINE"), (11, 13, "TARGET")]
+    assert merge_task_spans(model, [], TASK_ROLES) == model
 
 
 def test_tiny_tagger_learns_valid_spans_and_round_trips(trained, tmp_path):

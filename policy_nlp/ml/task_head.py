@@ -7,7 +7,7 @@ for each character, the BIO tag the rules (``text.tasks.task_spans``) give it, h
 with the character, and with the rule tags of its neighbours: the tagger learns where to
 trust the rules and where to move or drop their spans. ``rule_first`` names roles whose
 rule spans are kept as they are (the tagger's spans of any role fill in only where they
-overlap none of them): see :func:`merge_task_spans`.
+overlap none of them; off by default: cross-validation found the tagger alone better): see :func:`merge_task_spans`.
 """
 
 from __future__ import annotations
@@ -72,13 +72,13 @@ def rule_feature_ids(codes: np.ndarray, tags: np.ndarray, lengths: np.ndarray, b
 
 def merge_task_spans(model: Sequence[tuple[int, int, str]], rules: Sequence[tuple[int, int, str]],
                      rule_first: Sequence[str]) -> list[tuple[int, int, str]]:
-    """The rules' spans of the ``rule_first`` roles, then the tagger's spans that overlap none
-    of those, in text order."""
-    kept = [s for s in rules if s[2] in rule_first]
+    """The rules' spans of the ``rule_first`` roles, then the tagger's spans (of any role) that
+    overlap none of those, in text order: the rules win where both found something, the
+    tagger fills in where the rules found nothing."""
+    kept = [tuple(s) for s in rules if s[2] in rule_first]
+    rule_kept = list(kept)
     for s in model:
-        if s[2] in rule_first:
-            continue
-        if all(s[1] <= k[0] or k[1] <= s[0] for k in kept):
+        if all(s[1] <= k[0] or k[1] <= s[0] for k in rule_kept):
             kept.append(tuple(s))
     return sorted(kept)
 

@@ -92,8 +92,11 @@ def scores(documents, mixing, labels) -> tuple[float, float]:
     gold_a, pred_a, gold_d, pred_d = [], [], [], []
     for neural, lexical, gold in documents:
         area, directive = combine_scores(neural, lexical, mixing)
-        for k, a, d in gold:
-            gold_a.append(a), pred_a.append(int(area[k].argmax())), gold_d.append(d), pred_d.append(bool(directive[k] >= 0.5))
+        rows = [k for k, _, _ in gold]
+        pred_a += area[rows].argmax(-1).tolist()
+        pred_d += (directive[rows] >= 0.5).tolist()
+        gold_a += [a for _, a, _ in gold]
+        gold_d += [d for _, _, d in gold]
     per_area = f1_scores(gold_a, pred_a, range(len(labels)))
     return sum(per_area.values()) / len(per_area), f1_scores(gold_d, pred_d, [True])[True]
 

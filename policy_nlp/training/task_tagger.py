@@ -222,7 +222,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--folds", type=int, default=5)
     parser.add_argument("--no-rule-features", action="store_true", help="train the CRF without the rules' spans")
     parser.add_argument("--rule-first", default="", help="roles (comma-separated) whose rule spans the head keeps")
-    parser.add_argument("--epochs", type=int, default=12)
+    parser.add_argument("--epochs", type=int, default=6)
     parser.add_argument("--lr", type=float, default=0.005)
     parser.add_argument("--batch", type=int, default=16)
     parser.add_argument("--buckets", type=int, default=2 ** 16)
