@@ -43,7 +43,7 @@ def tiny_parts(tmp_path_factory):
     from policy_nlp.ml.char_tokenizer import build_tokenizer, count_characters
     from policy_nlp.labels import ENTITY_LABELS as LABELS
     from policy_nlp.ml.modeling import CharEncoder, DirectiveHead, EntityHead
-    from policy_nlp.training.labelling import AREAS
+    from policy_nlp.labels import AREAS
 
     torch.manual_seed(0)
     folder = tmp_path_factory.mktemp("tiny")

@@ -7,7 +7,7 @@ import json
 import pytest
 
 import policy_nlp
-from policy_nlp.training.labelling import AREAS
+from policy_nlp.labels import AREAS
 
 
 def classify(nlp, text):

@@ -13,7 +13,7 @@ import policy_nlp
 from policy_nlp.components.directives import NO_MIXING, TEMPERATURES, WEIGHTS, PolicyDirectives, combine_scores, neighbour_mean
 from policy_nlp.ml.modeling import LexicalClassifier
 from policy_nlp.training.datasets import SentenceExample
-from policy_nlp.training.labelling import AREAS
+from policy_nlp.labels import AREAS
 
 WRITTEN = [
     ("要加快推进重点项目建设，确保早开工早投产。", "invest", True),

@@ -41,7 +41,7 @@ def training_examples(shared: Path, with_cluener: bool = False,
                       with_msra_train: bool = False) -> tuple[list[Example], list[Example]]:
     """(train, held out) examples with entity spans."""
     from .datasets import entity_examples
-    from .labelling import ENTITY_LABELS
+    from ..labels import ENTITY_LABELS
     from .ner_data import ner_training_examples, news_heldout
 
     train, held = [], []
@@ -165,7 +165,7 @@ def main(argv: list[str] | None = None) -> None:
     from ..ml.modeling import EntityHead
     from ..pipeline import default_model_path, load
     from .gazetteer import gazetteer_from_jieba
-    from .labelling import ENTITY_LABELS
+    from ..labels import ENTITY_LABELS
 
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--pipeline", type=Path, default=default_model_path(),

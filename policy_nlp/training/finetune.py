@@ -53,7 +53,7 @@ def heldout(doc: str, fraction: float = 0.1) -> bool:
 
 def load_examples(shared: Path, areas: tuple[str, ...]):
     from .datasets import directive_examples, entity_examples
-    from .labelling import ENTITY_LABELS
+    from ..labels import ENTITY_LABELS
     from .ner_data import ner_training_examples
 
     train, held = [], []
@@ -262,7 +262,7 @@ def main(argv: list[str] | None = None) -> None:
     import torch
 
     from ..ml.modeling import CharEncoder, DirectiveHead
-    from .labelling import AREAS, ENTITY_LABELS
+    from ..labels import AREAS, ENTITY_LABELS
 
     torch.set_num_threads(args.threads)
     torch.manual_seed(args.seed)

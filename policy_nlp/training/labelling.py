@@ -29,9 +29,9 @@ import sys
 from collections import Counter
 from pathlib import Path
 
+from ..labels import AREAS, ENTITY_LABELS, TASK_ROLES
 from .data import REPO_ROOT, corpus_manifest, read_corpus_text, shared_dir
 
-AREAS = ("invest", "business_env", "consumption", "livelihood", "safety", "other")
 LEXICON = {
     "invest": ["项目", "投资", "开工", "竣工", "投产", "招商", "固投", "入库", "专项债", "基础设施", "签约"],
     "business_env": ["营商环境", "放管服", "审批", "政务服务", "惠企", "融资", "专精特新", "市场主体", "减税降费", "民营企业", "中小企业"],
@@ -211,9 +211,6 @@ def _task_lines(path: Path, problems: list[str], keys: set[str]):
         problems.append(f"{len(missing)} tasks unlabelled: {', '.join(missing[:5])}")
 
 
-ENTITY_LABELS = ("PERSON", "ORG", "GPE", "DATE", "PERCENT", "MONEY", "QUANTITY", "ORDINAL", "EVENT", "LAW",
-                 "PROGRAM", "INDICATOR", "INDUSTRY")
-TASK_ROLES = ("ACTOR", "DEADLINE", "TARGET")
 ENTITY_DRAFTS = REPO_ROOT / ".cache" / "labelling" / "entity_drafts"
 ENTITY_LABELS_DIR = REPO_ROOT / "training_data" / "entities"
 
