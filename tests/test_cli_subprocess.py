@@ -56,7 +56,8 @@ def test_split_file_stdin_and_bad_path(tmp_path):
     assert from_file.returncode == from_stdin.returncode == 0
     lines = from_file.stdout.decode().splitlines()
     assert lines == from_stdin.stdout.decode().splitlines()
-    assert lines[2] == "13\t35\t各镇街要在6月底前完成XX亿元投资。"
+    start = SPEECH.index("各镇街")
+    assert lines[2] == f"{start}\t{start + 18}\t各镇街要在6月底前完成XX亿元投资。"
     bad = run("split", str(tmp_path))  # a folder, not a file
     assert bad.returncode == 2 and "cannot read" in bad.stderr.decode()
 
@@ -82,7 +83,7 @@ def test_process_exit_codes(tmp_path):
     assert nothing.returncode == 3 and "done 0" in nothing.stdout.decode()
     (good / "broken.docx").write_bytes(b"PK\x03\x04 not really a docx")
     failed = run("process", str(good), "-o", str(tmp_path / "out1"), "--quiet")
-    assert failed.returncode == 1 and "failed 1" in failed.stdout.decode() and "already done 1" in failed.stdout.decode()
+    assert failed.returncode == 1 and "failed 1" in failed.stdout.decode() and "already done 2" in failed.stdout.decode()
     usage = run("process", str(good), "-o", str(tmp_path / "out3"), "--format", "xml")
     assert usage.returncode == 2
 

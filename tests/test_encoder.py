@@ -95,14 +95,15 @@ def test_heads_round_trip(tmp_path):
 
 
 def test_tiny_pipeline_sets_every_attribute(tiny_nlp):
-    assert tiny_nlp.pipe_names == ["policy_sentences", "policy_outline", "policy_encoder", "policy_directives", "policy_entities"]
+    assert tiny_nlp.pipe_names == ["policy_sentences", "policy_outline", "policy_encoder", "policy_directives", "policy_entities",
+                                   "policy_tasks", "policy_cleaner"]
     doc = tiny_nlp("一、扩大有效投资。要加快推进重点项目建设。")
     for sent in doc._.sentences:
         assert sent._.area in sent._.area_scores
         assert sum(sent._.area_scores.values()) == pytest.approx(1.0, abs=1e-6)
         assert 0.0 <= sent._.directive_score <= 1.0
         assert sent._.directive == (sent._.directive_score >= 0.5)
-    assert doc._.policy_states is None  # the last head released the states
+    assert doc._.policy_states is None  # policy_cleaner released the states
     entities = [(e.start_char, e.end_char) for e in doc.ents]
     assert all(a[1] <= b[0] for a, b in zip(entities, entities[1:]))
 

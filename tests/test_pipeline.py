@@ -14,7 +14,8 @@ from policy_nlp.pipeline import PolicyChinese
 def test_load_returns_spacy_language(nlp):
     assert isinstance(nlp, spacy.language.Language)
     assert nlp.lang == "zh"
-    assert nlp.pipe_names == ["policy_sentences", "policy_outline", "policy_encoder", "policy_directives", "policy_entities"]
+    assert nlp.pipe_names == ["policy_sentences", "policy_outline", "policy_encoder", "policy_directives", "policy_entities",
+                              "policy_tasks", "policy_cleaner"]
     assert nlp.tokenizer.segmenter is not None
 
 
