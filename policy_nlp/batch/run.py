@@ -199,12 +199,15 @@ def _exit_with_parent(parent: int) -> None:
     threading.Thread(target=watch, name="policy-nlp-parent-watch", daemon=True).start()
 
 
-def _init_worker(parent: int) -> None:
-    """One thread per worker process (the processes are the parallelism); exit with the parent."""
-    for var in ("OMP_NUM_THREADS", "MKL_NUM_THREADS", "OPENBLAS_NUM_THREADS", "TOKENIZERS_PARALLELISM"):
-        os.environ[var] = "false" if var == "TOKENIZERS_PARALLELISM" else "1"
-    if "torch" in sys.modules:
-        sys.modules["torch"].set_num_threads(1)
+def _init_worker(parent: int, one_thread: bool) -> None:
+    """With several workers, one thread each (the processes are the parallelism); a single
+    worker keeps torch's default threads, as the calling process would. Exit with the parent."""
+    os.environ["TOKENIZERS_PARALLELISM"] = "false"
+    if one_thread:
+        for var in ("OMP_NUM_THREADS", "MKL_NUM_THREADS", "OPENBLAS_NUM_THREADS"):
+            os.environ[var] = "1"
+        if "torch" in sys.modules:
+            sys.modules["torch"].set_num_threads(1)
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent handles Ctrl-C
     _exit_with_parent(parent)
 
@@ -220,7 +223,7 @@ def make_executor(n_process: int, recycle: int | None = DEFAULT_RECYCLE) -> cf.E
     if n_process <= 1 and recycle is None:
         return _InlineExecutor()
     return cf.ProcessPoolExecutor(n_process, mp_context=multiprocessing.get_context("spawn"), initializer=_init_worker,
-                                  initargs=(os.getpid(),), max_tasks_per_child=recycle or None)
+                                  initargs=(os.getpid(), n_process > 1), max_tasks_per_child=recycle or None)
 
 
 # ---------------------------------------------------------------------------
@@ -428,8 +431,8 @@ def process(
     goes to ``errors.jsonl`` with its reason; the run goes on. Records are written in input
     order. With ``resume`` (default) a rerun skips documents already written;
     ``resume=False`` starts the folder over. ``executor``: any ``concurrent.futures.Executor``
-    (e.g. a Dask client's) instead of ``n_process`` local processes (spawned, one thread
-    each), which are replaced after ``recycle`` documents each so that their memory stays
+    (e.g. a Dask client's) instead of ``n_process`` local processes (spawned; one thread
+    each when there are several), which are replaced after ``recycle`` documents each so that their memory stays
     flat; ``recycle=None`` never replaces them, and with ``n_process=1`` runs the pipeline in
     this process.
     """

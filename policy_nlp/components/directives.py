@@ -131,7 +131,7 @@ class PolicyDirectives(DiskBytesMixin):
             raise ValueError("policy_directives has no trained head to save")
         path = Path(path)
         self.head.save(path / HEAD_DIR)
-        if self.lexical is not None:
+        if self.lexical is not None and "lexical" not in exclude:
             self.lexical.save(path / LEXICAL_DIR)
         srsly.write_json(path / MIXING_FILE, self.mixing)
 
@@ -140,7 +140,9 @@ class PolicyDirectives(DiskBytesMixin):
 
         path = Path(path)
         self.head = DirectiveHead.load(path / HEAD_DIR)
-        self.lexical = LexicalClassifier.load(path / LEXICAL_DIR) if (path / LEXICAL_DIR).exists() else None
+        # exclude=["lexical"]: the neural head (with the neighbour pull and temperatures) alone
+        self.lexical = (LexicalClassifier.load(path / LEXICAL_DIR)
+                        if (path / LEXICAL_DIR).exists() and "lexical" not in exclude else None)
         self.mixing = check_mixing(srsly.read_json(path / MIXING_FILE) if (path / MIXING_FILE).exists() else NO_MIXING)
         if self.lexical is not None and list(self.lexical.labels) != list(self.head.labels):
             raise ValueError(f"{path / LEXICAL_DIR}: labels {self.lexical.labels} differ from the head's {self.head.labels}")

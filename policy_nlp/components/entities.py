@@ -66,12 +66,12 @@ class PolicyEntities(DiskBytesMixin):
 
     def to_disk(self, path, *, exclude=tuple()) -> None:
         self.rules.to_disk(Path(path))
-        if self.head is not None:
+        if self.head is not None and "head" not in exclude:
             self.head.save(Path(path) / HEAD_DIR)
 
     def from_disk(self, path, *, exclude=tuple()) -> "PolicyEntities":
         self.rules = EntityRules.from_resources(Path(path))
-        if (Path(path) / HEAD_DIR).exists():
+        if (Path(path) / HEAD_DIR).exists() and "head" not in exclude:  # exclude=["head"]: the rules alone
             from ..ml.modeling import EntityHead
 
             self.head = EntityHead.load(Path(path) / HEAD_DIR)

@@ -17,6 +17,8 @@ or without ``policy_encoder`` states, the rules alone run.
 
 from __future__ import annotations
 
+import bisect
+
 from pathlib import Path
 
 import numpy as np
@@ -101,6 +103,7 @@ class PolicyTasks(DiskBytesMixin):
     def spans(self, doc: Doc) -> dict[tuple[int, int], list[tuple[int, int, str]]]:
         """Task spans of each directive sentence, as document offsets, keyed by the sentence's range."""
         ents = [(e.start_char, e.end_char, e.label_) for e in doc.ents] if self.use_entities else []
+        starts = [s for s, _, _ in ents]  # doc.ents are in text order: each sentence's by bisection
         view = model_view(doc)  # the simplified twin of a traditional text (same offsets)
         chosen, rules = [], []
         for i, sent in enumerate(doc._.sentences):
@@ -108,7 +111,8 @@ class PolicyTasks(DiskBytesMixin):
                 continue
             start, end = trimmed_range(sent)
             text = view[start:end]
-            inside = [(s - start, e - start, label) for s, e, label in ents if start <= s and e <= end]
+            inside = [(s - start, e - start, label)
+                      for s, e, label in ents[bisect.bisect_left(starts, start):bisect.bisect_left(starts, end)] if e <= end]
             chosen.append((i, start, end))
             rules.append(task_spans(text, inside))
         if chosen and self.head is not None and self.use_model and doc._.policy_states is not None:
