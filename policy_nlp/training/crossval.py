@@ -116,6 +116,14 @@ VARIANTS = {  # lexical model options compared by cross-validation
 }
 
 
+def document_titles(examples) -> dict[str, str | None]:
+    """The title line of each labelled document (read once per document), for the context features."""
+    from ..text.metadata import guess_title
+    from .datasets import document_text
+
+    return {name: guess_title(document_text(name)) for name in {e.doc for e in examples}}
+
+
 def out_of_fold(examples, documents: dict, folds: list[set[str]], labels, variant: dict) -> dict:
     """Lexical probabilities of every sentence of each evaluated document, from a model
     trained on all labelled documents outside that document's fold."""
@@ -123,13 +131,7 @@ def out_of_fold(examples, documents: dict, folds: list[set[str]], labels, varian
 
     from .lexical import fit_lexical
 
-    titles = {name: d["title"] for name, d in documents.items()}
-    from .datasets import document_text
-    from ..text.metadata import guess_title
-
-    for e in examples:
-        if e.doc not in titles:
-            titles[e.doc] = guess_title(document_text(e.doc))
+    titles = document_titles(examples)
     lexical = {}
     for fold in folds:
         model = fit_lexical([e for e in examples if e.doc not in fold], labels, titles=titles, **variant)

@@ -160,9 +160,8 @@ def main(argv: list[str] | None = None) -> None:
 
     from ..components.directives import LEXICAL_DIR, MIXING_FILE
     from ..pipeline import default_model_path, load
-    from ..text.metadata import guess_title
-    from .crossval import document_folds, out_of_fold, read_documents, unseen_by_neural_head
-    from .datasets import directive_examples, document_text
+    from .crossval import document_folds, document_titles, out_of_fold, read_documents, unseen_by_neural_head
+    from .datasets import directive_examples
 
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--pipeline", type=Path, default=default_model_path(), help="pipeline directory to update")
@@ -188,7 +187,7 @@ def main(argv: list[str] | None = None) -> None:
     variant = {"context_buckets": args.context_buckets}
     lexical = out_of_fold(examples, readings, folds, labels, variant)
     documents = [(readings[d]["neural"], lexical[d], readings[d]["gold"]) for d in evaluated]
-    titles = {e.doc: guess_title(document_text(e.doc)) for e in examples}
+    titles = document_titles(examples)
     mixing, table = search_mixing(documents, labels)
     print("| documents the neural head never saw (lexical out of fold) | area macro-F1 | directive F1 |\n|---|---|---|")
     for name, (area, directive) in table.items():
