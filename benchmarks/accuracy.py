@@ -100,7 +100,8 @@ def entity_table(nlp, shared: Path) -> None:
 
     rows = [json.loads(line) for line in (shared / "data" / "gold" / "dev.jsonl").read_text(encoding="utf-8").splitlines()]
     entities = nlp.get_pipe("policy_entities")
-    docs = list(nlp.pipe([r["text"] for r in rows], disable=["policy_entities"]))
+    # states kept: the cleaner would release them before the tagger alone could read them
+    docs = list(nlp.pipe([r["text"] for r in rows], disable=["policy_entities", "policy_tasks", "policy_cleaner"]))
     gold = [{tuple(e) for e in r["entities"]} for r in rows]
     systems = [("rules (policy_entities, use_model=False)", [set(entities.rules(r["text"])) for r in rows])]
     if entities.head is not None and docs and docs[0]._.policy_states is not None:

@@ -1,5 +1,6 @@
 """Start-up of a fresh process: ``import policy_nlp``, ``+ policy_nlp.load()``, and the CLI's
-``--version`` / ``--help`` (which must not import torch or spaCy).
+``--version`` / ``--help`` (which must not import torch or spaCy), beside the floors: a bare
+``import torch`` and ``import spacy.lang.zh``, which every process that runs the models pays.
 
     python benchmarks/startup.py [--runs 5]
 
@@ -16,6 +17,9 @@ import sys
 import time
 
 CASES = {
+    # floors: what any process that runs the models pays before our code (spaCy imports torch through thinc)
+    "import torch (floor)": [sys.executable, "-c", "import torch"],
+    "import spacy.lang.zh (floor, with torch)": [sys.executable, "-c", "import spacy.lang.zh"],
     "import policy_nlp": [sys.executable, "-c", "import policy_nlp"],
     "import policy_nlp + load()": [sys.executable, "-c", "import policy_nlp; policy_nlp.load()"],
     "policy-nlp --version": [sys.executable, "-m", "policy_nlp", "--version"],

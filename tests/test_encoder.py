@@ -45,9 +45,19 @@ def test_tokenizer_pair_template(tokenizer):
 def test_tokenizer_round_trips_through_save_pretrained(tokenizer, tmp_path):
     from policy_nlp.ml.char_tokenizer import load_tokenizer
 
+    from transformers import PreTrainedTokenizerFast
+
     tokenizer.save_pretrained(tmp_path)
-    again = load_tokenizer(tmp_path)
-    assert again("ＸＸ个项目")["input_ids"] == tokenizer("ＸＸ个项目")["input_ids"]
+    again = load_tokenizer(tmp_path)  # the pipeline's reader: tokenizers alone
+    text = "ＸＸ个项目，增长４９％"
+    reference = tokenizer(text, add_special_tokens=False, return_offsets_mapping=True)
+    encoding = again.encode([text])[0]
+    assert encoding.ids == reference["input_ids"] and encoding.offsets == [tuple(o) for o in reference["offset_mapping"]]
+    assert (again.cls_token_id, again.sep_token_id, again.pad_token_id) == (
+        tokenizer.cls_token_id, tokenizer.sep_token_id, tokenizer.pad_token_id)
+    # and what it saves, transformers reads back (pre-training reads the pipeline's tokenizer so)
+    again.save_pretrained(tmp_path / "again")
+    assert PreTrainedTokenizerFast.from_pretrained(tmp_path / "again")(text)["input_ids"] == tokenizer(text)["input_ids"]
 
 
 @pytest.fixture(scope="module")

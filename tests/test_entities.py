@@ -147,9 +147,10 @@ PATTERN_CASES = [
      [("10月底", "DATE"), ("二季度末", "DATE"), ("XX%", "PERCENT"), ("年底", "DATE"), ("6月30日", "DATE"), ("年内", "DATE")]),
     ("2024年1—4月份，全区固投增长；2024—2025年连续两年保持增长。", ("DATE",),
      [("2024年1—4月份", "DATE"), ("2024—2025年", "DATE"), ("两年", "DATE")]),
-    # durations: days, months and working days are DATE (a following 内 stays outside); hours are QUANTITY
-    ("企业开办压缩至1个工作日，审批时限压缩至3个工作日以内，两天内办结，48小时内反馈，一个月内整改到位。", ("DATE", "QUANTITY"),
-     [("1个工作日", "DATE"), ("3个工作日", "DATE"), ("两天", "DATE"), ("48小时", "QUANTITY"), ("一个月", "DATE")]),
+    # durations are DATE, hours and minutes too (a following 内 stays outside); seconds are QUANTITY
+    ("企业开办压缩至1个工作日，审批时限压缩至3个工作日以内，两天内办结，48小时内反馈，30分钟响应，一个月内整改到位，30秒内接通。", ("DATE", "QUANTITY"),
+     [("1个工作日", "DATE"), ("3个工作日", "DATE"), ("两天", "DATE"), ("48小时", "DATE"), ("30分钟", "DATE"), ("一个月", "DATE"),
+      ("30秒", "QUANTITY")]),
     # placeholder counts and ranks in full; a bare unit is no entity
     ("新建X所学校，新增市场主体XX个，实施XXX项重点工程，全市排名第X名，全省排名第XX位。", ("QUANTITY", "ORDINAL"),
      [("X所", "QUANTITY"), ("XX个", "QUANTITY"), ("XXX项", "QUANTITY"), ("第X名", "ORDINAL"), ("第XX位", "ORDINAL")]),
@@ -170,12 +171,31 @@ PATTERN_CASES = [
     ("今天，我们召开全市招商引资工作大会，全区经济工作会议已经部署，全县安全生产工作会议要抓好落实。", ("EVENT",),
      [("全市招商引资工作大会", "EVENT"), ("全区经济工作会议", "EVENT"), ("全县安全生产工作会议", "EVENT")]),
     ("在XX县2021年重点项目建设推进会上的讲话", ("EVENT", "GPE"), [("XX县", "GPE"), ("2021年重点项目建设推进会", "EVENT")]),
-    # festivals, promotions and short forms; inside “” a name stays PROGRAM
+    # festivals, promotions and short forms, quoted or not; other quoted names are PROGRAM
     ("要办好XX消费季、第二届XX美食文化节和XX年货购物节，筹备好市人代会和两会。", ("EVENT",),
      [("XX消费季", "EVENT"), ("第二届XX美食文化节", "EVENT"), ("XX年货购物节", "EVENT"), ("市人代会", "EVENT"), ("两会", "EVENT")]),
-    ("商务局牵头策划“XX消费季”系列活动。", ("EVENT", "PROGRAM"), [("XX消费季", "PROGRAM")]),
+    ("商务局牵头策划“XX消费季”系列活动，以“安全生产月”为契机，开展民营企业招聘月，办好乡村美食节，落实“一企一策”。",
+     ("EVENT", "PROGRAM"), [("XX消费季", "EVENT"), ("安全生产月", "EVENT"), ("民营企业招聘月", "EVENT"), ("乡村美食节", "EVENT"),
+                            ("一企一策", "PROGRAM")]),
+    # meeting names after a scope prefix keep joined topics and quoted campaigns; local congress sessions
+    ("今天召开全区安全生产和防汛工作会议，开好全县重点项目“百日攻坚”行动动员会和全市惠企政策落实暨中小企业服务工作会议。", ("EVENT",),
+     [("全区安全生产和防汛工作会议", "EVENT"), ("全县重点项目“百日攻坚”行动动员会", "EVENT"),
+      ("全市惠企政策落实暨中小企业服务工作会议", "EVENT")]),
+    ("在XX市第十七届人民代表大会第五次会议上", ("EVENT",), [("XX市第十七届人民代表大会第五次会议", "EVENT")]),
+    # ranks after their scope (without it), 前N位/后N位; a bare 第一 stays an enumerator
+    ("实际使用外资居全省第四位，综合得分居全市第二位，增速进入全市前三，考核排名后三位。第一，要抓项目。", ("ORDINAL",),
+     [("第四位", "ORDINAL"), ("第二位", "ORDINAL"), ("前三", "ORDINAL"), ("后三位", "ORDINAL")]),
+    # town and street offices, park committees; not 社区 read as a scope, nor a title (镇党委书记) as a body
+    ("镇经发办、街道社会事务办、县融媒体中心和园区管委会要配合，社区便民服务中心做好登记，镇党委书记XX带队。", ("ORG",),
+     [("镇经发办", "ORG"), ("街道社会事务办", "ORG"), ("县融媒体中心", "ORG"), ("园区管委会", "ORG")]),
+    # hotlines and unquoted campaigns are PROGRAM; quoted figures of speech are no entity
+    ("畅通12345政务服务便民热线和12315，12345热线办要督办，深入开展安全生产治本攻坚三年行动。", ("PROGRAM",),
+     [("12345政务服务便民热线", "PROGRAM"), ("12315", "PROGRAM"), ("安全生产治本攻坚三年行动", "PROGRAM")]),
+    ("干部要当好“店小二”，打通“最后一公里”，不搞“吃拿卡要”。", ("PROGRAM",), []),
+    # a place's work report as a title; 实施细则 with a name
+    ("XX县2025年政府工作报告提出，出台企业引才补贴实施细则。", ("LAW",), [("XX县2025年政府工作报告", "LAW"), ("企业引才补贴实施细则", "LAW")]),
     # generic meetings are not named ones
-    ("会议研究了相关会议精神，区长主持召开专题会议，会后在人民大会堂合影，办好乡村旅游节。", ("EVENT",), []),
+    ("会议研究了相关会议精神，区长主持召开专题会议，会后在人民大会堂合影。", ("EVENT",), []),
 ]
 
 

@@ -131,3 +131,12 @@ def test_name_lists_from_a_jieba_format_dictionary(tmp_path):
     # 李 (one character), the 13-character office, verbs and malformed lines are left out
     assert g.words == {"费孝通": (0,), "奥尔布赖特": (0,), "加纳": (1,), "新华社": (2,), "华盛顿": (0, 1)}
     assert "sha256" in g.header[0] and "jieba" in g.header[0]
+
+
+def test_division_names_from_jionlp_layout():
+    from policy_nlp.training.gazetteer import division_names
+
+    text = ("上海市\t310000\t上海\n\t上海市\t310000\t上海\n\t\t嘉定区\t310114\t嘉定\n\t\t\t华亭镇\n"
+            "\t\t\t\t北新村\n\t\t\t\t华亭村\n云南省\t530000\t云南\n\t临沧市\t530900\t临沧\n")
+    # full names down to townships, short names down to counties, villages left out, no repeats
+    assert division_names(text) == ["上海市", "上海", "嘉定区", "嘉定", "华亭镇", "云南省", "云南", "临沧市", "临沧"]

@@ -54,8 +54,18 @@ class PolicyEntities(DiskBytesMixin):
     def __init__(self, name: str = "policy_entities", rules: EntityRules | None = None, head=None, *,
                  use_model: bool = True):
         self.name = name
-        self.rules = rules or default_rules()
+        self._rules = rules
         self.head, self.use_model = head, use_model
+
+    @property
+    def rules(self) -> EntityRules:
+        """The rules given or read by ``from_disk``; the packaged ones otherwise (built on first
+        use, so that loading a pipeline does not build them twice)."""
+        return self._rules if self._rules is not None else default_rules()
+
+    @rules.setter
+    def rules(self, rules: EntityRules) -> None:
+        self._rules = rules
 
     def initialize(self, get_examples=None, *, nlp=None, head_dir=None) -> None:
         """spaCy's set-up hook: load a tagger trained by ``policy_nlp.training entities``."""

@@ -37,7 +37,7 @@ class Gazetteer:
             for word in listed.keys() & self.words.keys():
                 listed[word] = self.words[word] + (t,)
             self.words.update(listed)
-        self.prefixes = {w[:k] for w in self.words if len(w) > 1 for k in range(1, len(w))}
+        self.longest = max(map(len, self.words), default=0)
         self.header = list(header)
 
     def __len__(self) -> int:
@@ -53,16 +53,13 @@ class Gazetteer:
         n = len(text)
         place = np.zeros((len(self.lists), n), dtype=np.int64)
         length = np.zeros((len(self.lists), n), dtype=np.int64)
-        words, prefixes = self.words, self.prefixes
+        words = self.words
         found = []
-        for i in range(n):
-            for k in range(i + 1, n + 1):
-                piece = text[i:k]
-                lists = words.get(piece)
+        for i in range(n):  # a lookup per length: cheaper to build than a prefix set of every word
+            for k in range(i + 1, min(i + self.longest, n) + 1):
+                lists = words.get(text[i:k])
                 if lists is not None:
                     found.append((k - i, -i, i, k, lists))
-                if piece not in prefixes:
-                    break
         if not found:
             return place, length
         found.sort()  # paint order: shorter first, then later first; the last painter of a cell wins

@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import json
 import re
-from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Sequence
@@ -22,23 +21,10 @@ import numpy as np
 import torch
 from torch import nn
 
-from .char_tokenizer import load_tokenizer
+from .bert import BertModel
+from .char_tokenizer import CharTokenizer
 
 HEAD_WEIGHTS, HEAD_CONFIG = "head.safetensors", "head_config.json"
-
-
-@contextmanager
-def _quiet_transformers():
-    """No progress bars while loading or saving our small local model (restored afterwards)."""
-    from transformers.utils import logging as hf_logging
-
-    enabled = hf_logging.is_progress_bar_enabled()
-    hf_logging.disable_progress_bar()
-    try:
-        yield
-    finally:
-        if enabled:
-            hf_logging.enable_progress_bar()
 
 
 @dataclass
@@ -57,28 +43,24 @@ class SentenceEncoding:
 
 
 class CharEncoder:
-    """A ``BertModel`` with its character tokenizer, loaded from a local folder."""
+    """A ``BertModel`` (``ml.bert``, or transformers' own) with its character tokenizer
+    (``CharTokenizer``, or a ``PreTrainedTokenizerFast`` it wraps), loaded from a local folder."""
 
     def __init__(self, model, tokenizer, *, max_length: int = 128, section_chars: int = 24, overlap: int = 32,
                  batch_tokens: int = 8192):
         if max_length - 3 - section_chars <= overlap:
             raise ValueError("max_length leaves no room for a sentence window beside the section and overlap")
-        self.model, self.tokenizer = model, tokenizer
+        self.model = model
+        self.tokenizer = tokenizer if isinstance(tokenizer, CharTokenizer) else CharTokenizer(tokenizer)
         self.max_length = min(max_length, model.config.max_position_embeddings)
         self.section_chars, self.overlap, self.batch_tokens = section_chars, overlap, batch_tokens
 
     @classmethod
     def from_pretrained(cls, path: str | Path, **settings) -> "CharEncoder":
-        from transformers import BertModel
-
-        with _quiet_transformers():
-            model = BertModel.from_pretrained(str(path), local_files_only=True, use_safetensors=True,
-                                              add_pooling_layer=False)
-        return cls(model.eval(), load_tokenizer(path), **settings)
+        return cls(BertModel.from_pretrained(path), CharTokenizer.from_pretrained(path), **settings)
 
     def save_pretrained(self, path: str | Path) -> None:
-        with _quiet_transformers():
-            self.model.save_pretrained(str(path))
+        self.model.save_pretrained(str(path))
         self.tokenizer.save_pretrained(str(path))
 
     @property
@@ -108,11 +90,11 @@ class CharEncoder:
         if not sentences:
             return []
         tok = self.tokenizer
-        sent = tok(list(sentences), add_special_tokens=False, return_offsets_mapping=True)
-        sect = tok([(s or "")[: self.section_chars] for s in sections], add_special_tokens=False)["input_ids"]
+        sent = tok.encode(sentences)
+        sect = [e.ids for e in tok.encode([(s or "")[: self.section_chars] for s in sections])]
         cls_id, sep_id, pad_id = tok.cls_token_id, tok.sep_token_id, tok.pad_token_id
         windows = []  # (sentence index, start, end, ids, type ids)
-        for i, (ids, section) in enumerate(zip(sent["input_ids"], sect)):
+        for i, (ids, section) in enumerate(zip((e.ids for e in sent), sect)):
             for start, end in self._windows(ids, section):
                 window_ids = [cls_id, *ids[start:end], sep_id]
                 types = [0] * len(window_ids)
@@ -146,8 +128,8 @@ class CharEncoder:
         per_sentence: dict[int, list[int]] = {}
         for k, window in enumerate(windows):
             per_sentence.setdefault(window[0], []).append(k)
-        for i, ids in enumerate(sent["input_ids"]):
-            n = len(ids)
+        for i, encoding in enumerate(sent):
+            n = len(encoding.ids)
             parts = per_sentence[i]
             if len(parts) == 1:
                 k = parts[0]
@@ -163,7 +145,7 @@ class CharEncoder:
                     count[start:end] += 1
                     cls_sum += states[k][0]
                 tokens, cls = total / count, cls_sum / len(parts)
-            offsets = np.asarray(sent["offset_mapping"][i], dtype=np.int64).reshape(-1, 2)
+            offsets = np.asarray(encoding.offsets, dtype=np.int64).reshape(-1, 2)
             encodings.append(SentenceEncoding(tokens, offsets, cls))
         return encodings
 

@@ -1,5 +1,5 @@
 """Fit the lexical model and the mixing weights of ``policy_directives``:
-``python -m policy_nlp.training lexical [--pipeline models/policy_zh_sm]``.
+``python -m policy_nlp.training lexical [--pipeline models/policy_zh_sm] [--out runs/lexical]``.
 
 1. A TF-IDF + logistic-regression model (scikit-learn, a training-only dependency: the
    ``bench`` extra) over hashed character 1-3 grams of the labelled sentences and, as
@@ -14,7 +14,8 @@
    runs on the whole documents, as a user's would, and the lexical model used for the
    search is trained without those documents.
 3. The shipped lexical model is then trained on all labelled sentences, and ``lexical/``
-   and ``mixing.json`` are written into the pipeline's ``policy_directives`` folder.
+   and ``mixing.json`` are written to the run folder ``--out``; the pipeline is only read.
+   ``python -m policy_nlp.training pipeline --lexical runs/lexical`` copies them in.
 The dev gold is never read here.
 """
 
@@ -164,7 +165,10 @@ def main(argv: list[str] | None = None) -> None:
     from .datasets import directive_examples
 
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--pipeline", type=Path, default=default_model_path(), help="pipeline directory to update")
+    parser.add_argument("--pipeline", type=Path, default=default_model_path(),
+                        help="pipeline whose neural head the mixing is fitted for (never written)")
+    parser.add_argument("--out", type=Path, default=REPO_ROOT / "runs" / "lexical",
+                        help="run folder: OUT/lexical and OUT/mixing.json")
     parser.add_argument("--threads", type=int, default=2)
     parser.add_argument("--cache", type=Path, default=REPO_ROOT / ".cache" / "crossval",
                         help="where the pipeline's readings of the documents are kept between runs")
@@ -193,7 +197,8 @@ def main(argv: list[str] | None = None) -> None:
     for name, (area, directive) in table.items():
         print(f"| {name} | {area:.3f} | {directive:.3f} |")
     print(f"mixing weights: {json.dumps(mixing)}")
-    folder = args.pipeline / "policy_directives"
+    folder = args.out
+    folder.mkdir(parents=True, exist_ok=True)
     fit_lexical(examples, labels, titles=titles, context_buckets=args.context_buckets).save(folder / LEXICAL_DIR)
     (folder / MIXING_FILE).write_text(json.dumps(mixing, indent=1) + "\n", encoding="utf-8")
     print(f"wrote {folder / LEXICAL_DIR} and {folder / MIXING_FILE}")

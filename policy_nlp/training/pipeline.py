@@ -3,10 +3,13 @@
 Parts: the exported segmenter (``--segmenter``, default: the output of
 ``policy_nlp.training.segmenter``, else the segmenter already shipped), the fine-tuned
 encoder and heads (``--neural``, default: the output of ``policy_nlp.training.finetune``,
-else the ones already shipped) and the components' default configs. The result replaces
-``models/policy_zh_sm``. After a new fine-tuning run, run ``policy_nlp.training lexical``
-on the result (the lexical model's mixing weights are fitted for one neural head), then
-``policy_nlp.training entities`` (the entity tagger reads the states of one encoder).
+else the ones already shipped), the run folders of ``lexical`` (``--lexical``) and
+``entities`` (``--entities``) where given, and the components' default configs. The
+result replaces ``--out`` (default ``models/policy_zh_sm``): training steps write to run
+folders, and only this step writes a pipeline. After a new fine-tuning run, assemble, run
+``policy_nlp.training lexical`` on the result (the mixing weights are fitted for one neural
+head) and ``entities`` (the tagger reads the states of one encoder), then assemble again
+with ``--lexical runs/lexical --entities runs/entities``.
 """
 
 from __future__ import annotations
@@ -41,16 +44,36 @@ def shipped_neural_parts(pipeline_dir: Path, into: Path) -> Path | None:
     return into
 
 
+def replace_parts(neural: Path | None, *, lexical: Path | None = None, entities: Path | None = None) -> None:
+    """Put the outputs of the ``lexical`` and ``entities`` runs among the neural parts."""
+    wanted = {"lexical": lexical / "lexical" if lexical else None, "entities": entities / "head" if entities else None}
+    for name, source in wanted.items():
+        if source is None:
+            continue
+        if neural is None:
+            raise SystemExit(f"--{name}: there is no encoder to go with it (no --neural and none shipped)")
+        if not source.is_dir():
+            raise SystemExit(f"--{name}: no {source} (run policy_nlp.training {name} first)")
+        shutil.rmtree(neural / name, ignore_errors=True)
+        shutil.copytree(source, neural / name)
+        if name == "lexical":
+            shutil.copy(lexical / MIXING_FILE, neural / "mixing.json")
+
+
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--segmenter", type=Path, default=None)
     parser.add_argument("--neural", type=Path, default=None, help="output folder of policy_nlp.training.finetune")
+    parser.add_argument("--lexical", type=Path, default=None,
+                        help="run folder of policy_nlp.training lexical (lexical/ and mixing.json)")
+    parser.add_argument("--entities", type=Path, default=None,
+                        help="run folder of policy_nlp.training entities (its head/)")
     parser.add_argument("--out", type=Path, default=default_model_path())
     args = parser.parse_args(argv)
     segmenter = args.segmenter
     if segmenter is None:
         trained = DEFAULT_CACHE / "model"
-        segmenter = trained if trained.exists() else args.out / "tokenizer" / SEGMENTER_DIR
+        segmenter = trained if trained.exists() else (args.out if args.out.exists() else default_model_path()) / "tokenizer" / SEGMENTER_DIR
     with tempfile.TemporaryDirectory() as tmp:
         # Copy first: the source may live inside the directory we are about to replace.
         source = Path(tmp) / "segmenter"
@@ -59,8 +82,9 @@ def main(argv: list[str] | None = None) -> None:
         if neural is not None:
             shutil.copytree(neural, Path(tmp) / "neural", ignore=shutil.ignore_patterns("checkpoint"))
             neural = Path(tmp) / "neural"
-        else:
-            neural = shipped_neural_parts(args.out, Path(tmp) / "neural")
+        else:  # the parts of the pipeline being replaced, or of the shipped one for a new folder
+            neural = shipped_neural_parts(args.out if args.out.exists() else default_model_path(), Path(tmp) / "neural")
+        replace_parts(neural, lexical=args.lexical, entities=args.entities)
         staging = Path(tmp) / "pipeline"
         nlp = assemble(source, staging, neural)
         if args.out.exists():

@@ -1,0 +1,96 @@
+"""Entities on speeches no model saw: per-label exact-span F1 of the rules, the tagger and what ships.
+
+    python benchmarks/entities.py [--model NAME=PIPELINE ...] [--folder local]
+
+The 60 local speeches of ``training_data/entities/local`` (synthetic, city/county/district/
+town) were labelled with the 13 labels of ANNOTATION.md, in whole-document context, after
+the shipped tagger was trained: neither the tagger nor the rules were fitted on them. Each
+speech is read whole by the pipeline, as a user's would be (``nlp(text)``); gold and
+predicted spans are compared in document offsets inside the labelled sentences. For each
+pipeline: the rules alone (``use_model=False``), the tagger alone, and the shipped merge
+(``doc.ents``). Micro-F1 is given as mean ± sd over 5 folds of documents (the spread between
+groups of speeches), per-label F1 over all of them.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import statistics
+import sys
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from policy_nlp.evaluate import span_scores  # noqa: E402
+from policy_nlp.labels import ENTITY_LABELS  # noqa: E402
+from policy_nlp.training.crossval import document_folds  # noqa: E402
+from policy_nlp.training.datasets import ENTITY_LABELS_DIR, document_text  # noqa: E402
+
+FOLDS = 5
+
+
+def labelled_documents(folder: str) -> dict[str, dict]:
+    """{file: {"text", "ranges": [(start, end)], "gold": {(start, end, label)}}} in document offsets."""
+    documents: dict[str, dict] = {}
+    for path in sorted((ENTITY_LABELS_DIR / folder).glob("*.jsonl")):
+        for row in map(json.loads, path.read_text(encoding="utf-8").splitlines()):
+            doc = documents.setdefault(row["file"], {"text": document_text(row["file"]), "ranges": [], "gold": set()})
+            doc["ranges"].append((row["start"], row["end"]))
+            doc["gold"].update((row["start"] + s, row["start"] + e, label) for s, e, label in row["entities"])
+    return documents
+
+
+def inside(spans, ranges) -> set:
+    """The spans that lie within one of the labelled sentences."""
+    return {s for s in spans if any(a <= s[0] and s[1] <= b for a, b in ranges)}
+
+
+def system_spans(nlp, documents: dict[str, dict]) -> dict[str, dict[str, set]]:
+    """{system: {file: spans}} for the rules alone, the tagger alone and the shipped merge."""
+    entities = nlp.get_pipe("policy_entities")
+    files = list(documents)
+    texts = [documents[f]["text"] for f in files]
+    out: dict[str, dict[str, set]] = {"rules alone": {}, "tagger alone": {}, "shipped (doc.ents)": {}}
+    # states kept: the cleaner would release them before the tagger alone could read them
+    for f, doc in zip(files, nlp.pipe(texts, disable=["policy_entities", "policy_tasks", "policy_cleaner"])):
+        out["rules alone"][f] = set(entities.rules(doc.text))
+        if entities.head is not None and doc._.policy_states is not None:
+            out["tagger alone"][f] = set(entities.model_spans(doc))
+        out["shipped (doc.ents)"][f] = {(e.start_char, e.end_char, e.label_) for e in entities(doc).ents}
+    return {k: v for k, v in out.items() if v}
+
+
+def table(systems: list[tuple[str, object]], folder: str) -> None:
+    documents = labelled_documents(folder)
+    folds = document_folds(sorted(documents), FOLDS)
+    n_gold = sum(len(d["gold"]) for d in documents.values())
+    print(f"Entities on {len(documents)} unseen speeches ({folder}: {sum(len(d['ranges']) for d in documents.values())} "
+          f"sentences, {n_gold} entities), whole documents, exact-span F1; micro-F1 mean ± sd over {FOLDS} "
+          f"document folds:\n")
+    header = ["pipeline", "system", "micro-F1"] + list(ENTITY_LABELS)
+    print("| " + " | ".join(header) + " |\n|" + "|".join("---" for _ in header) + "|")
+    support = {label: sum(1 for d in documents.values() for g in d["gold"] if g[2] == label) for label in ENTITY_LABELS}
+    for name, nlp in systems:
+        for system, predicted in system_spans(nlp, documents).items():
+            pairs = {f: (documents[f]["gold"], inside(predicted[f], documents[f]["ranges"])) for f in documents}
+            per_label, micro = span_scores(pairs.values(), ENTITY_LABELS)
+            by_fold = [span_scores([pairs[f] for f in fold], ENTITY_LABELS)[1] for fold in folds]
+            print(f"| {name} | {system} | {micro:.3f} ({statistics.mean(by_fold):.3f} ± {statistics.stdev(by_fold):.3f}) | "
+                  + " | ".join(f"{per_label[k]:.2f}" for k in ENTITY_LABELS) + " |", flush=True)
+    print("| | gold entities | | " + " | ".join(str(support[k]) for k in ENTITY_LABELS) + " |")
+
+
+def main() -> None:
+    import policy_nlp
+
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--model", action="append", default=[], help="NAME=PIPELINE_DIR (default: the shipped one)")
+    parser.add_argument("--folder", default="local", help="folder of training_data/entities with the unseen speeches")
+    args = parser.parse_args()
+    models = [m.split("=", 1) for m in args.model] or [("shipped", None)]
+    table([(name, policy_nlp.load(path)) for name, path in models], args.folder)
+
+
+if __name__ == "__main__":
+    main()
