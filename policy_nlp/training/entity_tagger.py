@@ -18,8 +18,13 @@ the dev gold are never read here. A tenth of the data (policy documents chosen a
 the policy sentences and the MSRA training tenth apart. No news training sentence equals or
 shares a 15-character stretch with a People's Daily test sentence (``ner_data.leak_filter``).
 The head is written to ``OUT/head`` (``--out``, default ``runs/entities``), with
-``OUT/metrics.json``; the pipeline is never changed: copy the head into
-``models/policy_zh_sm/policy_entities/head`` to ship it. Encoder states are kept in float16
+``OUT/metrics.json``. The GPE list adds China's administrative divisions (``--divisions``,
+``training.gazetteer``). ``--folders`` picks the labelled policy sets (``local``: the 60
+synthetic local speeches) and ``--skip-documents`` leaves a test fold of documents out;
+``--policy-weight`` shows each policy sentence several times an epoch beside the 42,000
+MSRA sentences, and ``--select-on balanced`` picks the epoch on the mean of the policy and
+news F1. The pipeline is never changed: ``python -m policy_nlp.training pipeline
+--entities OUT`` assembles one with it. Encoder states are kept in float16
 (a 192-wide state per character: about 0.7 GB for the 1.8 M characters of MSRA train).
 """
 
