@@ -113,9 +113,9 @@ def release_memory() -> None:
 
     A document's encoder pass allocates hundreds of MB in pieces of many sizes; after it,
     glibc keeps the freed pieces in its heaps, so a long run's resident size climbs (390 MB
-    after loading, 840 MB after 10 national reports, 1.6 GB over 500 corpus documents).
-    Trimming after each document keeps it at ~410 MB between documents, for a few
-    milliseconds. No-op where the C library has no ``malloc_trim`` (macOS, Windows, musl).
+    after loading, 910 MB after 10 national reports, 1.6 GB over 500 corpus documents).
+    Trimming after each document keeps it at ~414 MB between documents, for about 15 ms
+    (``benchmarks/memory.py``). No-op where the C library has no ``malloc_trim`` (macOS, Windows, musl).
     """
     if not _LIBC_TRIM:
         import ctypes
