@@ -10,6 +10,7 @@ and an interrupted run resumes where it stopped.
 from __future__ import annotations
 
 import concurrent.futures as cf
+import functools
 from concurrent.futures.process import BrokenProcessPool
 import hashlib
 import logging
@@ -105,7 +106,16 @@ def analyse_text(nlp, text: str, max_chars: int = DEFAULT_MAX_CHARS) -> dict:
     return merge_records(text, records)
 
 
-_LIBC_TRIM: list = []  # [malloc_trim or None], looked up once per process
+@functools.lru_cache(maxsize=1)
+def _malloc_trim():
+    """glibc's ``malloc_trim``, or None where the C library has none."""
+    import ctypes
+    import ctypes.util
+
+    try:
+        return getattr(ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6"), "malloc_trim", None)
+    except OSError:
+        return None
 
 
 def release_memory() -> None:
@@ -117,17 +127,9 @@ def release_memory() -> None:
     Trimming after each document keeps it at ~414 MB between documents, for about 15 ms
     (``benchmarks/memory.py``). No-op where the C library has no ``malloc_trim`` (macOS, Windows, musl).
     """
-    if not _LIBC_TRIM:
-        import ctypes
-        import ctypes.util
-
-        try:
-            libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6")
-            _LIBC_TRIM.append(getattr(libc, "malloc_trim", None))
-        except OSError:
-            _LIBC_TRIM.append(None)
-    if _LIBC_TRIM[0] is not None:
-        _LIBC_TRIM[0](0)
+    trim = _malloc_trim()
+    if trim is not None:
+        trim(0)
 
 
 def process_document(task: dict, model: str | None = None, device: str = "cpu",

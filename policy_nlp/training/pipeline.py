@@ -70,10 +70,11 @@ def main(argv: list[str] | None = None) -> None:
                         help="run folder of policy_nlp.training entities (its head/)")
     parser.add_argument("--out", type=Path, default=default_model_path())
     args = parser.parse_args(argv)
+    base = args.out if args.out.exists() else default_model_path()  # where untrained parts come from
     segmenter = args.segmenter
     if segmenter is None:
         trained = DEFAULT_CACHE / "model"
-        segmenter = trained if trained.exists() else (args.out if args.out.exists() else default_model_path()) / "tokenizer" / SEGMENTER_DIR
+        segmenter = trained if trained.exists() else base / "tokenizer" / SEGMENTER_DIR
     with tempfile.TemporaryDirectory() as tmp:
         # Copy first: the source may live inside the directory we are about to replace.
         source = Path(tmp) / "segmenter"
@@ -83,7 +84,7 @@ def main(argv: list[str] | None = None) -> None:
             shutil.copytree(neural, Path(tmp) / "neural", ignore=shutil.ignore_patterns("checkpoint"))
             neural = Path(tmp) / "neural"
         else:  # the parts of the pipeline being replaced, or of the shipped one for a new folder
-            neural = shipped_neural_parts(args.out if args.out.exists() else default_model_path(), Path(tmp) / "neural")
+            neural = shipped_neural_parts(base, Path(tmp) / "neural")
         replace_parts(neural, lexical=args.lexical, entities=args.entities)
         staging = Path(tmp) / "pipeline"
         nlp = assemble(source, staging, neural)

