@@ -177,6 +177,9 @@ PATTERN_CASES = [
     ("商务局牵头策划“XX消费季”系列活动，以“安全生产月”为契机，开展民营企业招聘月，办好乡村美食节，落实“一企一策”。",
      ("EVENT", "PROGRAM"), [("XX消费季", "EVENT"), ("安全生产月", "EVENT"), ("民营企业招聘月", "EVENT"), ("乡村美食节", "EVENT"),
                             ("一企一策", "PROGRAM")]),
+    # games, expos and summits, with their place
+    ("成功举办杭州亚运会和数字中国建设峰会。", ("EVENT",),
+     [("杭州亚运会", "EVENT"), ("数字中国建设峰会", "EVENT")]),
     # meeting names after a scope prefix keep joined topics and quoted campaigns; local congress sessions
     ("今天召开全区安全生产和防汛工作会议，开好全县重点项目“百日攻坚”行动动员会和全市惠企政策落实暨中小企业服务工作会议。", ("EVENT",),
      [("全区安全生产和防汛工作会议", "EVENT"), ("全县重点项目“百日攻坚”行动动员会", "EVENT"),
@@ -192,6 +195,10 @@ PATTERN_CASES = [
     ("畅通12345政务服务便民热线和12315，12345热线办要督办，深入开展安全生产治本攻坚三年行动。", ("PROGRAM",),
      [("12345政务服务便民热线", "PROGRAM"), ("12315", "PROGRAM"), ("安全生产治本攻坚三年行动", "PROGRAM")]),
     ("干部要当好“店小二”，打通“最后一公里”，不搞“吃拿卡要”。", ("PROGRAM",), []),
+    ("重视“三农”工作，打好政策“组合拳”，牵住“牛鼻子”，从“小切口”入手，做好“加法”和“减法”，抓好“两客一危”。", ("PROGRAM",), []),
+    # a title in 《》 is a LAW, but not a programme, show or newspaper
+    ("学习《中华人民共和国安全生产法》和《关于促进民营经济发展壮大的意见》，收看《新闻联播》和《中国梦·祖国颂-2022国庆特别节目》，"
+     "《人民日报》刊发评论。", ("LAW",), [("中华人民共和国安全生产法", "LAW"), ("关于促进民营经济发展壮大的意见", "LAW")]),
     # a place's work report as a title; 实施细则 with a name
     ("XX县2025年政府工作报告提出，出台企业引才补贴实施细则。", ("LAW",), [("XX县2025年政府工作报告", "LAW"), ("企业引才补贴实施细则", "LAW")]),
     # generic meetings are not named ones

@@ -43,3 +43,21 @@ def test_a_test_fold_of_documents_never_reaches_training(shared):
     assert local and all(not e.doc[-7:-4] > "630" for e in local)
     assert {e.doc for e in local} == {f"synthetic/speech_{n}.txt" for n in range(601, 631)}
     assert any(e.doc == "msra" or e.doc == "example.dev" for e in train)  # the news sets are still there
+
+
+def test_the_epoch_is_picked_from_one_count_per_held_out_sentence():
+    import numpy as np
+
+    from policy_nlp.training.entity_tagger import Example, f1, held_groups, selection_score
+
+    rows = [{"example": Example("国务院", None, doc=doc)}
+            for doc in ("synthetic/speech_601.txt", "corpus/a.txt", "msra_train", "example.dev")]
+    # [true positives, predicted, gold] per sentence: policy 1/2 + 3/3 found, news 0/1 + 4/4
+    counts = np.array([[1, 2, 2], [3, 3, 3], [0, 1, 1], [4, 4, 4]])
+    assert held_groups(rows) == {"policy": [0, 1], "msra_train": [2], "other news": [3]}
+    assert f1(counts[[0, 1]]) == 8 / 10 and f1(counts[[2, 3]]) == 8 / 10
+    assert selection_score(rows, counts, "pooled") == 16 / 20
+    counts[2] = [0, 5, 5]  # the news sentences get worse: balanced = mean of policy F1 and news F1
+    assert selection_score(rows, counts, "balanced") == (8 / 10 + 8 / 18) / 2
+    assert selection_score(rows, counts, "pooled") == 16 / 28
+    assert f1(counts[:0]) == 0.0

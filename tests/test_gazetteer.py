@@ -99,6 +99,8 @@ def test_entity_head_with_names_saves_them_and_keeps_sentences_apart(tmp_path):
     assert np.array_equal(unnamed, blank.feature_ids(text, offsets, [0, 4], np.array([0, 2, 4, 5])))
     assert np.array_equal(unnamed[:, :N_TEMPLATES], together[:, :N_TEMPLATES])
     assert not np.array_equal(unnamed, together)
+    named_again, unnamed_again = head.training_feature_ids(text, offsets, [0, 4], np.array([0, 2, 4, 5]))
+    assert np.array_equal(named_again, together) and np.array_equal(unnamed_again, unnamed)
 
 
 def test_training_batches_show_the_chosen_sentences_without_names():

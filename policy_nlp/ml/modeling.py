@@ -412,20 +412,31 @@ class EntityHead(Head):
         """[characters, templates] feature buckets of the sentences' tagged characters, back to
         back (see ``char_features.sentence_characters`` for the arguments). ``names=False``
         gives the features as if no listed name occurred (training's name dropout)."""
+        return self._feature_variants(text, offsets, sentence_starts, word_starts, (names,))[0]
+
+    def training_feature_ids(self, text: str, offsets: Sequence[np.ndarray], sentence_starts: Sequence[int],
+                             word_starts: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """``feature_ids`` with and without the names, from one pass over the characters."""
+        return self._feature_variants(text, offsets, sentence_starts, word_starts, (True, False))
+
+    def _feature_variants(self, text, offsets, sentence_starts, word_starts, variants) -> list[np.ndarray]:
         from .char_features import char_feature_ids, gazetteer_feature_ids, sentence_characters
 
         codes, word_start, lengths = sentence_characters(text, offsets, sentence_starts, word_starts)
         features = char_feature_ids(codes, word_start, self.buckets, lengths)
         if self.gazetteer is None:
-            return features
-        place = length = np.zeros((len(self.gazetteer.lists), len(codes)), dtype=np.int64)
-        if names and len(codes):
-            characters = codes.astype(np.uint32).tobytes().decode("utf-32-le")
-            bounds = np.concatenate([[0], np.cumsum(lengths)])  # names never reach across sentences
-            found = [self.gazetteer.places(characters[a:b]) for a, b in zip(bounds[:-1], bounds[1:])]
-            place = np.concatenate([f[0] for f in found], axis=1)
-            length = np.concatenate([f[1] for f in found], axis=1)
-        return np.concatenate([features, gazetteer_feature_ids(codes, place, length, self.buckets)], axis=1)
+            return [features for _ in variants]
+        out = []
+        for names in variants:
+            place = length = np.zeros((len(self.gazetteer.lists), len(codes)), dtype=np.int64)
+            if names and len(codes):
+                characters = codes.astype(np.uint32).tobytes().decode("utf-32-le")
+                bounds = np.concatenate([[0], np.cumsum(lengths)])  # names never reach across sentences
+                found = [self.gazetteer.places(characters[a:b]) for a, b in zip(bounds[:-1], bounds[1:])]
+                place = np.concatenate([f[0] for f in found], axis=1)
+                length = np.concatenate([f[1] for f in found], axis=1)
+            out.append(np.concatenate([features, gazetteer_feature_ids(codes, place, length, self.buckets)], axis=1))
+        return out
 
     def forward(self, states: torch.Tensor, feature_ids: torch.Tensor) -> torch.Tensor:
         """Tag scores [..., tags] from states [..., hidden] and feature ids [..., templates]."""

@@ -79,12 +79,11 @@ def prepare(nlp, examples: list[Example], head, torch) -> list[dict]:
             if not len(enc.tokens):
                 continue
             words = np.array([t.idx for t in nlp.tokenizer(e.text)], dtype=np.int64)
+            named, unnamed = head.training_feature_ids(e.text, [enc.offsets], [0], words)
             row = {"example": e, "offsets": enc.offsets, "states": enc.tokens.to(torch.float16).numpy(),
-                   "features": head.feature_ids(e.text, [enc.offsets], [0], words).astype(np.int32),
-                   "allowed": allowed_tags(e, enc.offsets, head.tags, torch)}
+                   "features": named.astype(np.int32), "allowed": allowed_tags(e, enc.offsets, head.tags, torch)}
             if head.gazetteer is not None:  # name dropout: the tagger keeps reading names from their context
-                row["unnamed_features"] = head.feature_ids(e.text, [enc.offsets], [0], words,
-                                                           names=False).astype(np.int32)
+                row["unnamed_features"] = unnamed.astype(np.int32)
             rows.append(row)
     return rows
 
@@ -105,22 +104,34 @@ def collate(rows: list[dict], head, torch, unnamed: frozenset[int] = frozenset()
     return states, features, mask, allowed
 
 
-def span_f1(head, rows: list[dict]) -> float:
-    """Exact-span micro-F1 over the labels each example annotates."""
-    head.eval()
+def span_counts(head, rows: list[dict]) -> np.ndarray:
+    """[rows, 3]: true positives, predicted and gold spans of each row (exact spans, over the
+    labels its example annotates), from one decoding pass; ``f1`` sums any subset."""
+    counts = np.zeros((len(rows), 3), dtype=np.int64)
     if not rows:
-        return 0.0
+        return counts
+    head.eval()
     predicted = head.decode([r["states"] for r in rows],
                             np.concatenate([r["features"] for r in rows]).astype(np.int64),
                             [r["offsets"] for r in rows])
-    tp = n_pred = n_gold = 0
-    for r, spans in zip(rows, predicted):
+    head.train()
+    for i, (r, spans) in enumerate(zip(rows, predicted)):
         scope = r["example"].scope
         pred = {s for s in spans if s[2] in scope}
         gold = {tuple(s) for s in r["example"].spans}
-        tp, n_pred, n_gold = tp + len(pred & gold), n_pred + len(pred), n_gold + len(gold)
-    head.train()
-    return 2 * tp / (n_pred + n_gold) if n_pred + n_gold else 0.0
+        counts[i] = len(pred & gold), len(pred), len(gold)
+    return counts
+
+
+def f1(counts: np.ndarray) -> float:
+    """Micro-F1 of the rows of ``span_counts`` given."""
+    tp, n_pred, n_gold = counts.sum(axis=0) if len(counts) else (0, 0, 0)
+    return float(2 * tp / (n_pred + n_gold)) if n_pred + n_gold else 0.0
+
+
+def span_f1(head, rows: list[dict]) -> float:
+    """Exact-span micro-F1 over the labels each example annotates."""
+    return f1(span_counts(head, rows))
 
 
 NEWS_SOURCES = frozenset({"example.dev", "msra", "msra_train", "cluener2020"})
@@ -131,23 +142,31 @@ def is_policy(row: dict) -> bool:
     return row["example"].doc not in NEWS_SOURCES
 
 
-def held_groups(rows: list[dict]) -> dict[str, list[dict]]:
-    """Held-out rows by set: ``policy`` (the labelled policy documents), ``msra_train``, ``other news``."""
-    groups: dict[str, list[dict]] = {"policy": [], "msra_train": [], "other news": []}
-    for r in rows:
+def held_groups(rows: list[dict]) -> dict[str, list[int]]:
+    """Positions of the held-out rows by set: ``policy`` (the labelled policy documents),
+    ``msra_train``, ``other news``."""
+    groups: dict[str, list[int]] = {"policy": [], "msra_train": [], "other news": []}
+    for i, r in enumerate(rows):
         doc = r["example"].doc
-        groups["policy" if is_policy(r) else "msra_train" if doc == "msra_train" else "other news"].append(r)
+        groups["policy" if is_policy(r) else "msra_train" if doc == "msra_train" else "other news"].append(i)
     return {k: v for k, v in groups.items() if v}
 
 
-def selection_score(head, held_rows: list[dict], select_on: str) -> float:
-    """The figure that picks the epoch: F1 over all held-out sentences (``pooled``, where the
-    42,000 news sentences outweigh the policy ones), or the mean of the policy F1 and the news
-    F1 (``balanced``), so that learning news names cannot cost the policy labels unnoticed."""
+def held_out_scores(head, held_rows: list[dict]) -> tuple[np.ndarray, dict[str, float]]:
+    """One decoding pass over the held-out rows: their ``span_counts`` and the F1 of each set."""
+    counts = span_counts(head, held_rows)
+    return counts, {k: f1(counts[v]) for k, v in held_groups(held_rows).items()}
+
+
+def selection_score(held_rows: list[dict], counts: np.ndarray, select_on: str) -> float:
+    """The figure that picks the epoch, from the held-out ``span_counts``: F1 over all held-out
+    sentences (``pooled``, where the 42,000 news sentences outweigh the policy ones), or the
+    mean of the policy F1 and the news F1 (``balanced``), so that learning news names cannot
+    cost the policy labels unnoticed."""
     if select_on == "pooled":
-        return span_f1(head, held_rows)
-    sets = [[r for r in held_rows if is_policy(r)], [r for r in held_rows if not is_policy(r)]]
-    return float(np.mean([span_f1(head, rows) for rows in sets if rows]))
+        return f1(counts)
+    policy = np.array([is_policy(r) for r in held_rows], dtype=bool)
+    return float(np.mean([f1(counts[part]) for part in (policy, ~policy) if part.any()]))
 
 
 def train_head(head, train_rows: list[dict], held_rows: list[dict], torch, *, epochs: int, lr: float,
@@ -179,14 +198,15 @@ def train_head(head, train_rows: list[dict], held_rows: list[dict], torch, *, ep
             loss.backward()
             optimizer.step()
             total += loss.item()
-        f1 = selection_score(head, held_rows, select_on)
-        parts = ", ".join(f"{k} {span_f1(head, v):.4f}" for k, v in held_groups(held_rows).items())
-        print(f"epoch {epoch}: loss {total / len(batches):.4f}, held-out {select_on} F1 {f1:.4f} ({parts}; "
+        counts, by_set = held_out_scores(head, held_rows)
+        score = selection_score(held_rows, counts, select_on)
+        parts = ", ".join(f"{k} {v:.4f}" for k, v in by_set.items())
+        print(f"epoch {epoch}: loss {total / len(batches):.4f}, held-out {select_on} F1 {score:.4f} ({parts}; "
               f"{time.time() - started:.0f} s)", flush=True)
-        if best is None or f1 > best[0]:
-            best = (f1, epoch, {k: v.clone() for k, v in head.state_dict().items()})
+        if best is None or score > best[0]:
+            best = (score, epoch, {k: v.clone() for k, v in head.state_dict().items()})
             if on_best is not None:
-                on_best(head, epoch, f1)
+                on_best(head, epoch, score)
     head.load_state_dict(best[2])
     return head.eval(), best[1], best[0]
 
@@ -249,19 +269,19 @@ def main(argv: list[str] | None = None) -> None:
     prepared = time.time() - started
     print(f"{len(train_rows)} training and {len(held_rows)} held-out sentences prepared in "
           f"{prepared:.0f} s", flush=True)
-    head, epoch, f1 = train_head(head, train_rows, held_rows, torch, epochs=args.epochs, lr=args.lr,
+    head, epoch, score = train_head(head, train_rows, held_rows, torch, epochs=args.epochs, lr=args.lr,
                                  batch=args.batch, seed=args.seed, name_dropout=args.name_dropout,
                                  policy_weight=args.policy_weight, select_on=args.select_on,
                                  on_best=lambda h, e, f: h.save(args.out / HEAD_DIR))
     folder = args.out / HEAD_DIR
     head.save(folder)
-    metrics = {"epoch": epoch, f"held_out_{args.select_on}_f1": f1, "seconds": round(time.time() - started),
+    metrics = {"epoch": epoch, f"held_out_{args.select_on}_f1": score, "seconds": round(time.time() - started),
                "prepare_seconds": round(prepared), "training_sentences": len(train_rows),
                "held_out_sentences": len(held_rows),
-               "held_out_f1_by_set": {k: span_f1(head, v) for k, v in held_groups(held_rows).items()},
+               "held_out_f1_by_set": held_out_scores(head, held_rows)[1],
                "args": {k: str(v) for k, v in vars(args).items()}}
     (args.out / "metrics.json").write_text(json.dumps(metrics, indent=1), encoding="utf-8")
-    print(f"epoch {epoch} kept (held-out F1 {f1:.4f}); wrote {folder}")
+    print(f"epoch {epoch} kept (held-out F1 {score:.4f}); wrote {folder}")
 
 
 if __name__ == "__main__":
