@@ -253,3 +253,15 @@ def test_shipped_patterns_equal_the_package_patterns():
         return json.loads(path.read_text(encoding="utf-8"))["patterns"]
 
     assert patterns(PIPELINE / "policy_entities" / PATTERNS_FILE) == patterns(RESOURCES / PATTERNS_FILE)
+
+
+def test_rules_written_back_keep_their_files_documentation(tmp_path):
+    """Assembling a pipeline writes the rules again: the files come out byte for byte, "_about" notes included."""
+    from policy_nlp.models import PIPELINE
+    from policy_nlp.text.entity_rules import PATTERNS_FILE, PHRASES_FILE
+
+    shipped = PIPELINE / "policy_entities"
+    EntityRules.from_resources(shipped).to_disk(tmp_path)
+    for name in (PATTERNS_FILE, PHRASES_FILE):
+        assert (tmp_path / name).read_bytes() == (shipped / name).read_bytes()
+    assert "_about" in json.loads((tmp_path / PATTERNS_FILE).read_text(encoding="utf-8"))

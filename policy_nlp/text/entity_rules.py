@@ -91,8 +91,11 @@ class Rule:
 class EntityRules:
     """Candidates from patterns and phrases, resolved to non-overlapping spans."""
 
-    def __init__(self, patterns: list[dict], phrases: dict[str, list[str]]):
+    def __init__(self, patterns: list[dict], phrases: dict[str, list[str]], about: dict[str, str] | None = None):
         self.patterns, self.phrase_lists = patterns, {k: v for k, v in phrases.items() if not k.startswith("_")}
+        # the files' "_" keys (their documentation), written back by to_disk
+        self.about = dict(about or {})
+        self.phrase_about = {k: v for k, v in phrases.items() if k.startswith("_")}
         self.rules = [Rule.from_pattern(p) for p in patterns]
         for rule in self.rules:
             if rule.label not in LABELS:
@@ -110,14 +113,16 @@ class EntityRules:
 
     @classmethod
     def from_resources(cls, folder: Path = RESOURCES) -> "EntityRules":
-        patterns = json.loads((folder / PATTERNS_FILE).read_text(encoding="utf-8"))["patterns"]
+        document = json.loads((folder / PATTERNS_FILE).read_text(encoding="utf-8"))
         phrases = json.loads((folder / PHRASES_FILE).read_text(encoding="utf-8"))
-        return cls(patterns, phrases)
+        return cls(document["patterns"], phrases, {k: v for k, v in document.items() if k.startswith("_")})
 
     def to_disk(self, folder: Path) -> None:
         folder.mkdir(parents=True, exist_ok=True)
-        (folder / PATTERNS_FILE).write_text(json.dumps({"patterns": self.patterns}, ensure_ascii=False, indent=1), encoding="utf-8")
-        (folder / PHRASES_FILE).write_text(json.dumps(self.phrase_lists, ensure_ascii=False, indent=0), encoding="utf-8")
+        (folder / PATTERNS_FILE).write_text(json.dumps({**self.about, "patterns": self.patterns}, ensure_ascii=False, indent=1),
+                                            encoding="utf-8")
+        (folder / PHRASES_FILE).write_text(json.dumps({**self.phrase_about, **self.phrase_lists}, ensure_ascii=False, indent=0),
+                                           encoding="utf-8")
 
     def candidates(self, text: str) -> list["Candidate"]:
         found = []
