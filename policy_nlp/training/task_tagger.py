@@ -25,7 +25,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import pickle
 import statistics
 import time
 from pathlib import Path
@@ -37,7 +36,6 @@ from .finetune import Example
 
 TASKS_LABELS = REPO_ROOT / "training_data" / "tasks" / "synthetic"
 DIRECTIVE_LABELS = REPO_ROOT / "training_data" / "directives" / "synthetic"
-CACHE = REPO_ROOT / ".cache" / "task_tagger"
 BASE_TEMPLATES = 20  # char_features.N_TEMPLATES (no gazetteer)
 
 
@@ -100,19 +98,14 @@ def sentence_rows(nlp, text: str, labels: list[dict], head, torch, name: str = "
     return rows
 
 
-def prepare_all(pipeline: Path, buckets: int, feature_dim: int, torch, use_cache: bool = True) -> tuple[list[dict], int]:
-    """Rows of every labelled speech (cached under ``.cache/task_tagger``) and the encoder's hidden size."""
+def prepare_all(pipeline: Path, buckets: int, feature_dim: int, torch) -> tuple[list[dict], int]:
+    """Rows of every labelled speech and the encoder's hidden size. Computed again on each run:
+    they hold the pipeline's entity and rule spans, which change with its entity tagger."""
     from ..labels import TASK_ROLES
     from ..ml.task_head import TaskHead
     from ..pipeline import load
     from .datasets import document_text
 
-    cache = CACHE / f"rows-{Path(pipeline).resolve().name}-{buckets}.pkl"
-    if use_cache and cache.exists():
-        with open(cache, "rb") as handle:
-            data = pickle.load(handle)
-        print(f"{len(data['rows'])} sentences read from {cache}", flush=True)
-        return data["rows"], data["hidden"]
     started = time.time()
     nlp = load(pipeline, exclude=("policy_tasks", "policy_cleaner"))
     hidden = nlp.get_pipe("policy_encoder").encoder.hidden_size
@@ -122,10 +115,6 @@ def prepare_all(pipeline: Path, buckets: int, feature_dim: int, torch, use_cache
         rows += sentence_rows(nlp, document_text(name), labels, head, torch, name)
     print(f"{len(rows)} directive sentences of {len({r['doc'] for r in rows})} speeches prepared in "
           f"{time.time() - started:.0f} s ({sum(not r['aligned'] for r in rows)} encoded alone)", flush=True)
-    if use_cache:
-        CACHE.mkdir(parents=True, exist_ok=True)
-        with open(cache, "wb") as handle:
-            pickle.dump({"rows": rows, "hidden": hidden}, handle)
     return rows, hidden
 
 
@@ -227,13 +216,12 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--batch", type=int, default=16)
     parser.add_argument("--buckets", type=int, default=2 ** 16)
     parser.add_argument("--feature-dim", type=int, default=12)
-    parser.add_argument("--no-cache", action="store_true")
     parser.add_argument("--threads", type=int, default=1)
     parser.add_argument("--seed", type=int, default=0)
     args = parser.parse_args(argv)
 
     torch.set_num_threads(args.threads)
-    rows, hidden = prepare_all(args.pipeline, args.buckets, args.feature_dim, torch, use_cache=not args.no_cache)
+    rows, hidden = prepare_all(args.pipeline, args.buckets, args.feature_dim, torch)
     if args.crossval:
         started = time.time()
         results = crossval(rows, hidden, torch, args)
