@@ -25,7 +25,12 @@ def test_info(capsys):
     assert "policy_sentences, policy_outline" in out
     assert "segmenter:" in out and "features" in out
     assert "encoder:    BertModel" in out and "areas:      invest, business_env" in out
-    assert "entities:   CRF tagger over 13 labels, name lists of 100,956 words" in out
+    from policy_nlp.ml.gazetteer import GAZETTEER_FILE, Gazetteer
+    from policy_nlp.models import PIPELINE
+
+    shipped = Gazetteer.from_file(PIPELINE / "policy_entities" / "head" / GAZETTEER_FILE)
+    assert len(shipped) > 100_000  # jieba's names and China's divisions
+    assert f"entities:   CRF tagger over 13 labels, name lists of {len(shipped):,} words" in out
 
 
 def test_render_writes_html(tmp_path, capsys):
