@@ -29,6 +29,16 @@ def test_model_beats_phrases_and_other_patterns():
     assert merge_spans([(0, 6, "ORG")], [pattern(2, 6, "ORG", 4)]) == [(0, 6, "ORG")]
 
 
+def test_a_pattern_with_the_model_spans_bounds_gives_the_label():
+    # XX镇: the tagger says QUANTITY, the GPE pattern has the same bounds -> GPE
+    assert merge_spans([(0, 3, "QUANTITY")], [pattern(0, 3, "GPE", 4)]) == [(0, 3, "GPE")]
+    # of two patterns with those bounds, the higher priority names it
+    assert merge_spans([(0, 3, "PERSON")], [pattern(0, 3, "GPE", 4), pattern(0, 3, "ORG", 2)]) == [(0, 3, "GPE")]
+    # other bounds, or a phrase, leave the model's label alone
+    assert merge_spans([(0, 4, "QUANTITY")], [pattern(0, 3, "GPE", 4)]) == [(0, 4, "QUANTITY")]
+    assert merge_spans([(0, 3, "ORG")], [phrase(0, 3, "INDUSTRY")]) == [(0, 3, "ORG")]
+
+
 def test_rules_fill_the_gaps_the_model_leaves():
     assert merge_spans([(0, 3, "PERSON")], [phrase(5, 9, "INDICATOR"), pattern(10, 13, "PERCENT")]) == [
         (0, 3, "PERSON"), (5, 9, "INDICATOR"), (10, 13, "PERCENT")]

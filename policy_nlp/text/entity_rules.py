@@ -243,14 +243,17 @@ def merge_spans(model: list[tuple[int, int, str]], rules: list[Candidate],
 
     Order of precedence: pattern candidates of ``rule_first`` labels, then model spans, then
     the remaining rule candidates; within a tier the longer span, then the higher priority,
-    then the earlier one, as in ``EntityRules``.
+    then the earlier one, as in ``EntityRules``. A model span with exactly the bounds of a
+    pattern candidate takes the pattern's label (of the highest priority there): where both
+    agree on the span, the pattern's form (XX镇, 12345热线办) tells the label better.
     """
     def tier(c: Candidate) -> int:
         if c.source == "model":
             return 1
         return 0 if c.source == "pattern" and c.label in rule_first else 2
 
-    candidates = [Candidate(s, e, label, 0, "model") for s, e, label in model] + list(rules)
+    pattern_label = {(c.start, c.end): c.label for c in sorted(rules, key=lambda c: c.priority) if c.source == "pattern"}
+    candidates = [Candidate(s, e, pattern_label.get((s, e), label), 0, "model") for s, e, label in model] + list(rules)
     chosen: list[tuple[int, int, str]] = []
     taken = bytearray(max((c.end for c in candidates), default=0))
     for c in sorted(candidates, key=lambda c: (tier(c), -(c.end - c.start), -c.priority, c.start)):
