@@ -45,19 +45,18 @@ def test_a_test_fold_of_documents_never_reaches_training(shared):
     assert any(e.doc == "msra" or e.doc == "example.dev" for e in train)  # the news sets are still there
 
 
-def test_the_epoch_is_picked_from_one_count_per_held_out_sentence():
-    import numpy as np
-
-    from policy_nlp.training.entity_tagger import Example, f1, held_groups, selection_score
+def test_the_epoch_is_picked_from_one_decoding_of_the_held_out_sentences():
+    from policy_nlp.training.entity_tagger import Example, held_groups, micro_f1, selection_score
 
     rows = [{"example": Example("国务院", None, doc=doc)}
             for doc in ("synthetic/speech_601.txt", "corpus/a.txt", "msra_train", "example.dev")]
-    # [true positives, predicted, gold] per sentence: policy 1/2 + 3/3 found, news 0/1 + 4/4
-    counts = np.array([[1, 2, 2], [3, 3, 3], [0, 1, 1], [4, 4, 4]])
+    a, b, c, d = ((0, 2, "ORG"), (3, 5, "GPE"), (6, 9, "PERSON"), (9, 12, "ORG"))
+    # (gold, predicted) per sentence: policy 4 of 5 found, news 4 of 5
+    pairs = [({a, b}, {a, (3, 6, "GPE")}), ({a, b, c}, {a, b, c}), ({d}, {(9, 11, "ORG")}), ({a, b, c, d}, {a, b, c, d})]
     assert held_groups(rows) == {"policy": [0, 1], "msra_train": [2], "other news": [3]}
-    assert f1(counts[[0, 1]]) == 8 / 10 and f1(counts[[2, 3]]) == 8 / 10
-    assert selection_score(rows, counts, "pooled") == 16 / 20
-    counts[2] = [0, 5, 5]  # the news sentences get worse: balanced = mean of policy F1 and news F1
-    assert selection_score(rows, counts, "balanced") == (8 / 10 + 8 / 18) / 2
-    assert selection_score(rows, counts, "pooled") == 16 / 28
-    assert f1(counts[:0]) == 0.0
+    assert micro_f1(pairs[:2]) == 8 / 10 and micro_f1(pairs[2:]) == 8 / 10
+    assert selection_score(rows, pairs, "pooled") == selection_score(rows, pairs, "balanced") == 16 / 20
+    pairs[2] = ({a, b, c, d, (12, 14, "GPE")}, {(9, 11, "ORG")})  # news gets worse: 4 of 9 gold found, 5 predicted
+    assert selection_score(rows, pairs, "balanced") == (8 / 10 + 8 / 14) / 2
+    assert selection_score(rows, pairs, "pooled") == 16 / 24
+    assert micro_f1([]) == 0.0

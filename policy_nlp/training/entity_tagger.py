@@ -104,34 +104,30 @@ def collate(rows: list[dict], head, torch, unnamed: frozenset[int] = frozenset()
     return states, features, mask, allowed
 
 
-def span_counts(head, rows: list[dict]) -> np.ndarray:
-    """[rows, 3]: true positives, predicted and gold spans of each row (exact spans, over the
-    labels its example annotates), from one decoding pass; ``f1`` sums any subset."""
-    counts = np.zeros((len(rows), 3), dtype=np.int64)
+def span_pairs(head, rows: list[dict]) -> list[tuple[set, set]]:
+    """(gold, predicted) exact spans of each row, over the labels its example annotates, from
+    one decoding pass (``evaluate.span_scores`` scores any subset of them)."""
     if not rows:
-        return counts
+        return []
     head.eval()
     predicted = head.decode([r["states"] for r in rows],
                             np.concatenate([r["features"] for r in rows]).astype(np.int64),
                             [r["offsets"] for r in rows])
     head.train()
-    for i, (r, spans) in enumerate(zip(rows, predicted)):
-        scope = r["example"].scope
-        pred = {s for s in spans if s[2] in scope}
-        gold = {tuple(s) for s in r["example"].spans}
-        counts[i] = len(pred & gold), len(pred), len(gold)
-    return counts
+    return [({tuple(s) for s in r["example"].spans}, {s for s in spans if s[2] in r["example"].scope})
+            for r, spans in zip(rows, predicted)]
 
 
-def f1(counts: np.ndarray) -> float:
-    """Micro-F1 of the rows of ``span_counts`` given."""
-    tp, n_pred, n_gold = counts.sum(axis=0) if len(counts) else (0, 0, 0)
-    return float(2 * tp / (n_pred + n_gold)) if n_pred + n_gold else 0.0
+def micro_f1(pairs: list[tuple[set, set]]) -> float:
+    from ..evaluate import span_scores
+    from ..labels import ENTITY_LABELS
+
+    return span_scores(pairs, ENTITY_LABELS)[1]
 
 
 def span_f1(head, rows: list[dict]) -> float:
     """Exact-span micro-F1 over the labels each example annotates."""
-    return f1(span_counts(head, rows))
+    return micro_f1(span_pairs(head, rows))
 
 
 NEWS_SOURCES = frozenset({"example.dev", "msra", "msra_train", "cluener2020"})
@@ -152,21 +148,22 @@ def held_groups(rows: list[dict]) -> dict[str, list[int]]:
     return {k: v for k, v in groups.items() if v}
 
 
-def held_out_scores(head, held_rows: list[dict]) -> tuple[np.ndarray, dict[str, float]]:
-    """One decoding pass over the held-out rows: their ``span_counts`` and the F1 of each set."""
-    counts = span_counts(head, held_rows)
-    return counts, {k: f1(counts[v]) for k, v in held_groups(held_rows).items()}
+def held_out_scores(head, held_rows: list[dict]) -> tuple[list[tuple[set, set]], dict[str, float]]:
+    """One decoding pass over the held-out rows: their ``span_pairs`` and the F1 of each set."""
+    pairs = span_pairs(head, held_rows)
+    return pairs, {k: micro_f1([pairs[i] for i in v]) for k, v in held_groups(held_rows).items()}
 
 
-def selection_score(held_rows: list[dict], counts: np.ndarray, select_on: str) -> float:
-    """The figure that picks the epoch, from the held-out ``span_counts``: F1 over all held-out
+def selection_score(held_rows: list[dict], pairs: list[tuple[set, set]], select_on: str) -> float:
+    """The figure that picks the epoch, from the held-out ``span_pairs``: F1 over all held-out
     sentences (``pooled``, where the 42,000 news sentences outweigh the policy ones), or the
     mean of the policy F1 and the news F1 (``balanced``), so that learning news names cannot
     cost the policy labels unnoticed."""
     if select_on == "pooled":
-        return f1(counts)
-    policy = np.array([is_policy(r) for r in held_rows], dtype=bool)
-    return float(np.mean([f1(counts[part]) for part in (policy, ~policy) if part.any()]))
+        return micro_f1(pairs)
+    policy = [is_policy(r) for r in held_rows]
+    parts = [[p for p, keep in zip(pairs, policy) if keep == side] for side in (True, False)]
+    return float(np.mean([micro_f1(part) for part in parts if part]))
 
 
 def train_head(head, train_rows: list[dict], held_rows: list[dict], torch, *, epochs: int, lr: float,
@@ -198,8 +195,8 @@ def train_head(head, train_rows: list[dict], held_rows: list[dict], torch, *, ep
             loss.backward()
             optimizer.step()
             total += loss.item()
-        counts, by_set = held_out_scores(head, held_rows)
-        score = selection_score(held_rows, counts, select_on)
+        pairs, by_set = held_out_scores(head, held_rows)
+        score = selection_score(held_rows, pairs, select_on)
         parts = ", ".join(f"{k} {v:.4f}" for k, v in by_set.items())
         print(f"epoch {epoch}: loss {total / len(batches):.4f}, held-out {select_on} F1 {score:.4f} ({parts}; "
               f"{time.time() - started:.0f} s)", flush=True)
