@@ -165,7 +165,7 @@ def main() -> None:
     entity_table(nlp, shared)
     if not args.skip_peoples_daily:
         news_table([("shipped pipeline (tagger + rules), doc.ents", nlp),
-                             ("rules alone (use_model=False)", policy_nlp.load(args.model, config={"components.policy_entities.use_model": False}))], shared)
+                    ("rules alone (use_model=False)", policy_nlp.load(args.model, config={"components.policy_entities.use_model": False}))], shared)
 
 
 if __name__ == "__main__":

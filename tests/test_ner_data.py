@@ -48,6 +48,18 @@ def test_peoples_daily_test_is_never_training_data(shared):
     assert not any(normalised(t) in train for t in test)
 
 
+def test_msra_held_out_tenth_is_never_training_data(shared):
+    """The benchmark's MSRA tenth is the tenth entity training holds out: no sentence of it is trained on."""
+    from policy_nlp.training.entity_tagger import training_examples
+    from policy_nlp.training.ner_data import msra_train_heldout, news_heldout, normalised, read_msra_train
+
+    held = msra_train_heldout(shared)
+    assert 0.08 < len(held) / len(read_msra_train(shared)) < 0.12 and all(news_heldout(e.text) for e in held)
+    train, _ = training_examples(shared, with_msra_train=True)
+    trained = {normalised(e.text) for e in train}
+    assert not any(normalised(e.text) in trained for e in held)
+
+
 def test_leak_filter():
     from policy_nlp.training.ner_data import leak_filter, news_heldout
 
