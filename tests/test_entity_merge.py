@@ -39,6 +39,43 @@ def test_a_pattern_with_the_model_spans_bounds_gives_the_label():
     assert merge_spans([(0, 3, "ORG")], [phrase(0, 3, "INDUSTRY")]) == [(0, 3, "ORG")]
 
 
+def test_a_quote_pattern_yields_to_the_models_names():
+    # “华瑞”集团: the quote pattern says PROGRAM over 华瑞; a model name with exactly those
+    # bounds keeps its label, and the pattern candidate is gone.
+    quote = Candidate(1, 3, "PROGRAM", 1, "pattern", ("PERSON", "ORG", "GPE"))
+    assert merge_spans([(1, 3, "ORG")], [quote]) == [(1, 3, "ORG")]
+    assert merge_spans([(1, 3, "GPE")], [quote]) == [(1, 3, "GPE")]
+    # a model label the pattern does not yield to takes the pattern's label, as before
+    assert merge_spans([(1, 3, "QUANTITY")], [quote]) == [(1, 3, "PROGRAM")]
+    # other bounds: the rule-first PROGRAM pattern wins over the model's overlapping name
+    assert merge_spans([(0, 3, "ORG")], [quote]) == [(1, 3, "PROGRAM")]
+    # a second pattern with the same bounds and a higher priority decides first
+    law = pattern(1, 3, "LAW", 6)
+    assert merge_spans([(1, 3, "ORG")], [quote, law]) == [(1, 3, "LAW")]
+
+
+def test_shipped_quote_rule_keeps_quoted_names_and_slogans():
+    from policy_nlp.text.entity_rules import default_rules
+
+    text = "“华瑞”公司推行“最多跑一次”改革。"
+    quotes = [c for c in default_rules().candidates(text) if c.label == "PROGRAM" and c.source == "pattern"]
+    assert [(text[c.start:c.end], c.yields_to) for c in quotes] == [
+        ("华瑞", ("PERSON", "ORG", "GPE")), ("最多跑一次", ("PERSON", "ORG", "GPE"))]
+    slogan = (text.index("最多"), text.index("”改革"))
+    model = [(1, 3, "ORG"), (*slogan, "PERSON")]
+    # the model's ORG stays; its PERSON for the slogan is one of the yielded labels too
+    assert merge_spans(model, default_rules().candidates(text)) == [(1, 3, "ORG"), (*slogan, "PERSON")]
+    assert merge_spans([(*slogan, "INDUSTRY")], default_rules().candidates(text)) == [(1, 3, "PROGRAM"), (*slogan, "PROGRAM")]
+
+
+def test_a_pattern_cannot_yield_to_an_unknown_label():
+    from policy_nlp.text.entity_rules import EntityRules
+
+    with pytest.raises(ValueError, match="BRAND"):
+        EntityRules([{"label": "PROGRAM", "priority": 1, "pattern": "“(.+?)”", "group": 1,
+                      "yields_to": ["BRAND"]}], {})
+
+
 def test_rules_fill_the_gaps_the_model_leaves():
     assert merge_spans([(0, 3, "PERSON")], [phrase(5, 9, "INDICATOR"), pattern(10, 13, "PERCENT")]) == [
         (0, 3, "PERSON"), (5, 9, "INDICATOR"), (10, 13, "PERCENT")]

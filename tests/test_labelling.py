@@ -73,3 +73,35 @@ def test_entity_draft_errors(tasks, tmp_path):
     assert any("quote" in p for p in problems)
     assert any("unlabelled" in p for p in problems)
     assert not out.exists()  # nothing is written while there are problems
+
+
+def test_a_second_sample_numbers_its_batches_on(tmp_path, monkeypatch):
+    monkeypatch.setattr(labelling, "TASKS_DIR", tmp_path / "tasks")
+    rows = [{"file": "x.txt", "start": i, "end": i + 1, "section": None, "previous": None, "text": "句"}
+            for i in range(labelling.BATCH_SIZE + 1)]
+    assert labelling.write_batches(rows, "e") == 2
+    assert labelling.write_batches(rows[:3], "e") == 1
+    names = sorted(p.name for p in (tmp_path / "tasks").iterdir())
+    assert names == ["e001.jsonl", "e002.jsonl", "e003.jsonl"]
+    first = [json.loads(line) for line in (tmp_path / "tasks" / "e001.jsonl").read_text(encoding="utf-8").splitlines()]
+    assert len(first) == labelling.BATCH_SIZE and first[0]["id"] == "e001-00"
+    third = [json.loads(line)["id"] for line in (tmp_path / "tasks" / "e003.jsonl").read_text(encoding="utf-8").splitlines()]
+    assert third == ["e003-00", "e003-01", "e003-02"]
+
+
+def test_entity_agreement_per_label(tmp_path):
+    first, second = tmp_path / "a", tmp_path / "b"
+    first.mkdir(), second.mkdir()
+    write(first / "c001.jsonl", [{"id": "c001-00", "file": "x.txt", "start": 0, "end": 9,
+                                  "entities": [[0, 3, "ORG"], [5, 7, "DATE"]]},
+                                 {"id": "c001-01", "file": "x.txt", "start": 9, "end": 20, "entities": [[0, 2, "GPE"]]}])
+    # the second labeller agrees on the ORG, cuts the DATE longer, adds an INDUSTRY; c001-01 is not shared
+    write(second / "r001.jsonl", [{"id": "c001-00", "file": "x.txt", "start": 0, "end": 9,
+                                   "entities": [[0, 3, "ORG"], [5, 8, "DATE"], [8, 9, "INDUSTRY"]]}])
+    result = labelling.entity_agreement(first, second)
+    assert result["n_sentences"] == 1
+    assert (result["entities_first"], result["entities_second"]) == (2, 3)
+    assert result["exact_span_f1"] == pytest.approx(2 * 1 / 5)
+    assert result["per_label"] == {"ORG": {"first": 1, "second": 1, "f1": 1.0},
+                                   "DATE": {"first": 1, "second": 1, "f1": 0.0},
+                                   "INDUSTRY": {"first": 0, "second": 1, "f1": 0.0}}

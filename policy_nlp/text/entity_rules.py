@@ -30,13 +30,16 @@ PATTERNS_FILE, PHRASES_FILE = "entity_patterns.json", "entity_phrases.json"
 
 
 class Candidate(NamedTuple):
-    """A span proposed by the rules (``source`` is ``"pattern"`` or ``"phrase"``) or the model."""
+    """A span proposed by the rules (``source`` is ``"pattern"`` or ``"phrase"``) or the model.
+    ``yields_to``: the model labels that keep a model span with exactly this pattern's bounds
+    (its pattern's ``"yields_to"`` field)."""
 
     start: int
     end: int
     label: str
     priority: int
     source: str
+    yields_to: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -53,13 +56,15 @@ class Rule:
     group: int = 0
     anchor: re.Pattern | None = None
     window: tuple[int, int] = (0, 0)
+    yields_to: tuple[str, ...] = ()
 
     @classmethod
     def from_pattern(cls, p: dict) -> "Rule":
         window = p.get("window", 0)
         window = (window, window) if isinstance(window, int) else tuple(window)
         anchor = re.compile(p["anchor"]) if p.get("anchor") else None
-        return cls(p["label"], p["priority"], re.compile(p["pattern"]), p.get("group", 0), anchor, window)
+        return cls(p["label"], p["priority"], re.compile(p["pattern"]), p.get("group", 0), anchor, window,
+                   tuple(p.get("yields_to", ())))
 
     def finditer(self, text: str):
         """The matches in ``text``, left to right, not overlapping (as ``regex.finditer``)."""
@@ -98,8 +103,9 @@ class EntityRules:
         self.phrase_about = {k: v for k, v in phrases.items() if k.startswith("_")}
         self.rules = [Rule.from_pattern(p) for p in patterns]
         for rule in self.rules:
-            if rule.label not in LABELS:
-                raise ValueError(f"unknown entity label {rule.label!r} in a pattern")
+            for label in (rule.label, *rule.yields_to):
+                if label not in LABELS:
+                    raise ValueError(f"unknown entity label {label!r} in a pattern")
         self.phrases: dict[str, str] = {}
         for label, words in phrases.items():
             if label.startswith("_"):
@@ -130,7 +136,7 @@ class EntityRules:
             for m in rule.finditer(text):
                 s, e = m.span(rule.group)
                 if e > s:
-                    found.append(Candidate(s, e, rule.label, rule.priority, "pattern"))
+                    found.append(Candidate(s, e, rule.label, rule.priority, "pattern", rule.yields_to))
         phrases, first, lengths = self.phrases, self._first_chars, self._lengths
         for i, c in enumerate(text):
             if c not in first:
@@ -245,15 +251,26 @@ def merge_spans(model: list[tuple[int, int, str]], rules: list[Candidate],
     the remaining rule candidates; within a tier the longer span, then the higher priority,
     then the earlier one, as in ``EntityRules``. A model span with exactly the bounds of a
     pattern candidate takes the pattern's label (of the highest priority there): where both
-    agree on the span, the pattern's form (XX镇, 12345热线办) tells the label better.
+    agree on the span, the pattern's form (XX镇, 12345热线办) tells the label better, unless
+    the model's label is one the pattern ``yields_to``: then the model span keeps its label
+    and the pattern candidates of those bounds are dropped (quotation marks enclose slogans,
+    PROGRAM, but also the names of firms and places: “华瑞”, “四人帮”).
     """
     def tier(c: Candidate) -> int:
         if c.source == "model":
             return 1
         return 0 if c.source == "pattern" and c.label in rule_first else 2
 
-    pattern_label = {(c.start, c.end): c.label for c in sorted(rules, key=lambda c: c.priority) if c.source == "pattern"}
-    candidates = [Candidate(s, e, pattern_label.get((s, e), label), 0, "model") for s, e, label in model] + list(rules)
+    pattern_at = {(c.start, c.end): c for c in sorted(rules, key=lambda c: c.priority) if c.source == "pattern"}
+    relabelled, kept = [], set()
+    for s, e, label in model:
+        pattern = pattern_at.get((s, e))
+        if pattern is not None and label in pattern.yields_to:
+            kept.add((s, e))
+        elif pattern is not None:
+            label = pattern.label
+        relabelled.append(Candidate(s, e, label, 0, "model"))
+    candidates = relabelled + [c for c in rules if not (c.source == "pattern" and (c.start, c.end) in kept)]
     chosen: list[tuple[int, int, str]] = []
     taken = bytearray(max((c.end for c in candidates), default=0))
     for c in sorted(candidates, key=lambda c: (tier(c), -(c.end - c.start), -c.priority, c.start)):

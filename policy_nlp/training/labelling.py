@@ -2,6 +2,7 @@
 
     python -m policy_nlp.training.labelling sample [--n 4800]      # tasks from the corpus train split
     python -m policy_nlp.training.labelling sample-synthetic       # tasks from training_data/synthetic
+    python -m policy_nlp.training.labelling sample-entities [--n 1000]  # corpus sentences for entity labels
     python -m policy_nlp.training.labelling validate LABELS.jsonl  # check a labelled batch against its tasks
     python -m policy_nlp.training.labelling agreement A_DIR B_DIR  # labeller agreement on batches both labelled
     python -m policy_nlp.training.labelling entities-convert DRAFT.jsonl OUT.jsonl  # entity draft -> offsets
@@ -74,23 +75,23 @@ def _pick(sentences: list[dict], want: int, rng: random.Random, taken: set) -> l
     return picked
 
 
-def sample_corpus(n: int, seed: int = 7) -> list[dict]:
-    """``n`` lexicon-stratified sentences of the corpus train split (1/6 per area lexicon, 1/6 random)."""
+def _corpus_pool(rng: random.Random, keep=lambda doc: True, cap: int = 1_500_000) -> list[dict]:
+    """Sentences (with context) of the corpus train-split documents that ``keep`` accepts,
+    each source capped at about ``cap`` characters so that the 1,400 news transcripts do not
+    crowd out speeches and reports."""
     from ..text.sentences import sentence_offsets
 
     shared = shared_dir()
-    rng = random.Random(seed)
-    docs = [d for d in corpus_manifest(shared) if d.split == "train"]
+    docs = [d for d in corpus_manifest(shared) if d.split == "train" and keep(d)]
     by_source: dict[str, list] = {}
     for d in sorted(docs, key=lambda d: d.file):
         by_source.setdefault(d.file.split("/", 1)[0], []).append(d)
-    # Cap each source so that the 1,400 news transcripts do not crowd out speeches and reports.
     pool: list[dict] = []
     for source, group in sorted(by_source.items()):
         rng.shuffle(group)
         chars = 0
         for doc in group:
-            if chars > 1_500_000:
+            if chars > cap:
                 break
             text = read_corpus_text(shared, doc)
             chars += len(text)
@@ -98,15 +99,54 @@ def sample_corpus(n: int, seed: int = 7) -> list[dict]:
                 s["file"] = doc.file
                 s["kind"] = doc.kind
                 pool.append(s)
-    per_group = n // 6
-    taken: set = set()
+    return pool
+
+
+def _stratified(pool: list[dict], lexicon: dict[str, list[str]], n: int, rng: random.Random,
+                taken: set | None = None) -> list[dict]:
+    """``n`` sentences: an equal share with a word of each lexicon group, the rest at random."""
+    per_group = n // (len(lexicon) + 1)
+    taken = set() if taken is None else taken
     tasks = []
-    for area, words in LEXICON.items():
+    for words in lexicon.values():
         matching = [s for s in pool if any(w in s["text"] for w in words)]
         tasks += _pick(matching, per_group, rng, taken)
     tasks += _pick(list(pool), n - len(tasks), rng, taken)
     rng.shuffle(tasks)
     return tasks
+
+
+def sample_corpus(n: int, seed: int = 7) -> list[dict]:
+    """``n`` lexicon-stratified sentences of the corpus train split (1/6 per area lexicon, 1/6 random)."""
+    rng = random.Random(seed)
+    return _stratified(_corpus_pool(rng), LEXICON, n, rng)
+
+
+# Cue words of the entity labels the tagger reads worst in national text (measured by
+# benchmarks/entities.py on its held-out tenth): sentences with them are over-sampled.
+ENTITY_CUES = {
+    "GPE": ["省", "自治区", "县", "州", "北京", "上海", "广东", "江苏", "浙江", "山东", "河南", "四川",
+            "湖北", "湖南", "福建", "安徽", "河北", "陕西", "新疆", "西藏", "香港", "澳门", "台湾", "长三角", "京津冀"],
+    "INDICATOR": ["生产总值", "增加值", "零售总额", "财政收入", "可支配收入", "增长", "指数", "利用外资", "进出口"],
+    "INDUSTRY": ["产业", "制造业", "服务业", "农业", "医药", "新能源", "新材料", "旅游", "数字经济"],
+    "EVENT": ["会议", "大会", "博览会", "论坛", "峰会", "运动会", "全会", "文化节"],
+    "LAW": ["法》", "条例", "规定", "办法", "纲要", "规划", "方案", "《"],
+    "ORG": ["部", "委员会", "局", "厅", "公司", "银行", "政府", "集团"],
+}
+
+
+def sample_entity_sentences(n: int, seed: int = 11) -> list[dict]:
+    """``n`` corpus train-split sentences for entity labelling, over-sampling ``ENTITY_CUES``:
+    never from a document that entity training holds out (``finetune.heldout``, so that the
+    national held-out tenth of ``benchmarks/entities.py`` stays the same test) and never a
+    sentence already labelled in ``training_data/entities``."""
+    from .finetune import heldout
+
+    labelled = {(o["file"], o["start"]) for path in ENTITY_LABELS_DIR.glob("*/*.jsonl")
+                for o in map(json.loads, path.read_text(encoding="utf-8").splitlines())}
+    rng = random.Random(seed)
+    pool = _corpus_pool(rng, keep=lambda doc: not heldout(doc.file), cap=500_000)
+    return _stratified(pool, ENTITY_CUES, n, rng, taken=set(labelled))
 
 
 def sample_synthetic() -> list[dict]:
@@ -145,11 +185,15 @@ def write_document_tasks(paths: list[Path]) -> list[Path]:
 
 
 def write_batches(tasks: list[dict], prefix: str) -> int:
+    """Task files of ``BATCH_SIZE`` tasks, numbered on after the batches of ``prefix`` already
+    in ``TASKS_DIR`` (a second sample never overwrites the tasks of labelled batches)."""
     TASKS_DIR.mkdir(parents=True, exist_ok=True)
+    taken = [int(p.stem[len(prefix):]) for p in TASKS_DIR.glob(f"{prefix}[0-9][0-9][0-9].jsonl")]
+    first = max(taken, default=0)
     n_batches = 0
     for b in range(0, len(tasks), BATCH_SIZE):
         n_batches += 1
-        name = f"{prefix}{n_batches:03d}"
+        name = f"{prefix}{first + n_batches:03d}"
         with open(TASKS_DIR / f"{name}.jsonl", "w", encoding="utf-8") as handle:
             for i, task in enumerate(tasks[b : b + BATCH_SIZE]):
                 task = {"id": f"{name}-{i:02d}", **{k: task[k] for k in ("file", "start", "end", "section", "previous", "text")}}
@@ -272,12 +316,16 @@ def entity_agreement(first: Path, second: Path) -> dict:
         return {lab["id"]: {tuple(e) for e in lab["entities"]}
                 for p in sorted(folder.glob("*.jsonl")) for lab in map(json.loads, p.read_text(encoding="utf-8").splitlines())}
 
+    from ..evaluate import span_scores
+
     a, b = load(first), load(second)
     ids = sorted(set(a) & set(b))
-    tp = sum(len(a[i] & b[i]) for i in ids)
     n_a, n_b = sum(len(a[i]) for i in ids), sum(len(b[i]) for i in ids)
-    return {"n_sentences": len(ids), "entities_first": n_a, "entities_second": n_b,
-            "exact_span_f1": 2 * tp / (n_a + n_b) if n_a + n_b else 0.0}
+    per_label, micro = span_scores([(a[i], b[i]) for i in ids], ENTITY_LABELS)
+    count = lambda spans, label: sum(e[2] == label for i in ids for e in spans[i])  # noqa: E731
+    return {"n_sentences": len(ids), "entities_first": n_a, "entities_second": n_b, "exact_span_f1": micro,
+            "per_label": {label: {"first": count(a, label), "second": count(b, label), "f1": round(f1, 3)}
+                          for label, f1 in per_label.items() if count(a, label) or count(b, label)}}
 
 
 def agreement(first: Path, second: Path) -> dict:
@@ -311,6 +359,8 @@ def main(argv: list[str] | None = None) -> int:
     s = sub.add_parser("sample")
     s.add_argument("--n", type=int, default=4800)
     sub.add_parser("sample-synthetic")
+    se = sub.add_parser("sample-entities", help="corpus sentences for entity labelling, weak labels over-sampled")
+    se.add_argument("--n", type=int, default=1000)
     v = sub.add_parser("validate")
     v.add_argument("labels", type=Path, nargs="+")
     g = sub.add_parser("agreement")
@@ -330,6 +380,8 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     if args.command == "sample":
         print(f"{write_batches(sample_corpus(args.n), 'c')} batches in {TASKS_DIR}")
+    elif args.command == "sample-entities":
+        print(f"{write_batches(sample_entity_sentences(args.n), 'e')} batches in {TASKS_DIR}")
     elif args.command == "sample-synthetic":
         print(f"{write_batches(sample_synthetic(), 's')} batches in {TASKS_DIR}")
     elif args.command == "validate":
