@@ -105,3 +105,24 @@ def test_entity_agreement_per_label(tmp_path):
     assert result["per_label"] == {"ORG": {"first": 1, "second": 1, "f1": 1.0},
                                    "DATE": {"first": 1, "second": 1, "f1": 0.0},
                                    "INDUSTRY": {"first": 0, "second": 1, "f1": 0.0}}
+
+
+def test_entity_sample_skips_held_out_documents_and_labelled_sentences(tmp_path, monkeypatch):
+    from policy_nlp.training.finetune import heldout
+
+    names = [f"src/doc{i}.txt" for i in range(200)]
+    held = next(n for n in names if heldout(n))
+    kept = [n for n in names if not heldout(n)][:3]
+    labels = tmp_path / "entities"
+    (labels / "corpus").mkdir(parents=True)
+    write(labels / "corpus" / "c001.jsonl", [{"id": "c001-00", "file": kept[0], "start": 0, "end": 12, "entities": []}])
+    monkeypatch.setattr(labelling, "ENTITY_LABELS_DIR", labels)
+
+    def pool(rng, keep, cap):
+        docs = [type("Doc", (), {"file": n})() for n in [held, *kept]]
+        return [{"file": d.file, "start": start, "end": start + 12, "section": None, "previous": None,
+                 "text": "山东省统计局发布生产总值数据。"} for d in docs if keep(d) for start in (0, 20)]
+
+    monkeypatch.setattr(labelling, "_corpus_pool", pool)
+    picked = labelling.sample_entity_sentences(10)
+    assert {(t["file"], t["start"]) for t in picked} == {(kept[0], 20), (kept[1], 0), (kept[1], 20), (kept[2], 0), (kept[2], 20)}

@@ -322,10 +322,10 @@ def entity_agreement(first: Path, second: Path) -> dict:
     ids = sorted(set(a) & set(b))
     n_a, n_b = sum(len(a[i]) for i in ids), sum(len(b[i]) for i in ids)
     per_label, micro = span_scores([(a[i], b[i]) for i in ids], ENTITY_LABELS)
-    count = lambda spans, label: sum(e[2] == label for i in ids for e in spans[i])  # noqa: E731
+    count_a, count_b = (Counter(e[2] for i in ids for e in spans[i]) for spans in (a, b))
     return {"n_sentences": len(ids), "entities_first": n_a, "entities_second": n_b, "exact_span_f1": micro,
-            "per_label": {label: {"first": count(a, label), "second": count(b, label), "f1": round(f1, 3)}
-                          for label, f1 in per_label.items() if count(a, label) or count(b, label)}}
+            "per_label": {label: {"first": count_a[label], "second": count_b[label], "f1": round(f1, 3)}
+                          for label, f1 in per_label.items() if count_a[label] or count_b[label]}}
 
 
 def agreement(first: Path, second: Path) -> dict:
