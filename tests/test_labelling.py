@@ -126,3 +126,24 @@ def test_entity_sample_skips_held_out_documents_and_labelled_sentences(tmp_path,
     monkeypatch.setattr(labelling, "_corpus_pool", pool)
     picked = labelling.sample_entity_sentences(10)
     assert {(t["file"], t["start"]) for t in picked} == {(kept[0], 20), (kept[1], 0), (kept[1], 20), (kept[2], 0), (kept[2], 20)}
+
+
+def test_committed_entity_labels_are_exact_spans(shared):
+    """Every committed entity label (all folders) is a label of ANNOTATION.md on an unpadded span
+    inside its sentence, without quote or title marks, left to right without overlaps."""
+    from policy_nlp.training.datasets import document_text
+
+    problems, n = [], 0
+    for path in sorted(labelling.ENTITY_LABELS_DIR.glob("*/*.jsonl")):
+        for row in map(json.loads, path.read_text(encoding="utf-8").splitlines()):
+            sentence = document_text(row["file"])[row["start"]:row["end"]]
+            assert len(sentence) == row["end"] - row["start"], (path.name, row["id"])
+            previous_end = 0
+            for start, end, label in row["entities"]:
+                n += 1
+                surface = sentence[start:end]
+                if (label not in labelling.ENTITY_LABELS or not previous_end <= start < end <= len(sentence)
+                        or surface != surface.strip() or surface[0] in "“《" or surface[-1] in "”》"):
+                    problems.append(f"{path.parent.name}/{path.name} {row['id']}: {surface!r} {label} at {start}-{end}")
+                previous_end = end
+    assert n > 20_000 and not problems, problems[:10]
