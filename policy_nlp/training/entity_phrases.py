@@ -5,38 +5,40 @@ A surface string becomes a phrase of label L when annotators gave it label L at 
 labelled L at least ``--min-precision`` of the time (so 农业 inside 农业税收 does not become
 a phrase by accident). Regex-friendly labels (numbers, dates, 《》, “”) are left to the
 patterns. Writes ``policy_nlp/resources/entity_phrases.json``; the dev gold is never read.
+
+Mining reads what the entity tagger trains on and nothing else: the ``--folders`` of
+``training_data/entities`` without the documents held out for evaluation (``finetune.heldout``,
+the national held-out tenth) and without those matching ``--skip-documents`` (the unseen local
+speeches), so that no phrase reaches the rules from a test document.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import re
 from collections import Counter, defaultdict
 from pathlib import Path
 
-from .data import shared_dir
-from .datasets import _document
-from .labelling import ENTITY_LABELS_DIR
+from .datasets import entity_examples
+from .finetune import heldout
 
 PHRASE_LABELS = ("ORG", "GPE", "EVENT", "LAW", "PROGRAM", "INDICATOR", "INDUSTRY", "PERSON")
 OUT = Path(__file__).resolve().parents[1] / "resources" / "entity_phrases.json"
 TERMS = Path(__file__).with_name("entity_terms.txt")  # reviewed terms added to what is mined
 
 
-def labelled_sentences() -> list[tuple[str, list[tuple[int, int, str]]]]:
-    shared = shared_dir()
-    out = []
-    for path in sorted(ENTITY_LABELS_DIR.glob("*/*.jsonl")):
-        if path.parent.name == "second":
-            continue
-        for row in map(json.loads, path.read_text(encoding="utf-8").splitlines()):
-            text = _document(shared, row["file"])[row["start"]:row["end"]]
-            out.append((text, [tuple(e) for e in row["entities"]]))
-    return out
+def labelled_sentences(folders: tuple[str, ...] = ("corpus", "synthetic"),
+                       skip_documents: str | None = None) -> list[tuple[str, tuple[tuple[int, int, str], ...]]]:
+    """(sentence, entity spans) of the training documents of ``folders``: held-out documents and
+    those matching ``skip_documents`` (a regex) are left out."""
+    return [(e.text, e.spans) for e in entity_examples(folders)
+            if not heldout(e.doc) and not (skip_documents and re.search(skip_documents, e.doc))]
 
 
-def mine(min_count: int, min_precision: float, max_len: int) -> dict[str, list[str]]:
-    sentences = labelled_sentences()
+def mine(min_count: int, min_precision: float, max_len: int, folders: tuple[str, ...] = ("corpus", "synthetic"),
+         skip_documents: str | None = None) -> dict[str, list[str]]:
+    sentences = labelled_sentences(folders, skip_documents)
     labelled: dict[tuple[str, str], int] = Counter()
     for text, entities in sentences:
         for s, e, label in entities:
@@ -61,8 +63,12 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--min-count", type=int, default=2)
     parser.add_argument("--min-precision", type=float, default=0.6)
     parser.add_argument("--max-len", type=int, default=12)
+    parser.add_argument("--folders", nargs="+", default=["corpus", "synthetic"],
+                        help="folders of training_data/entities to mine (as `training entities --folders`)")
+    parser.add_argument("--skip-documents", default=None,
+                        help="regex of document files left out (as `training entities --skip-documents`)")
     args = parser.parse_args(argv)
-    phrases = mine(args.min_count, args.min_precision, args.max_len)
+    phrases = mine(args.min_count, args.min_precision, args.max_len, tuple(args.folders), args.skip_documents)
     OUT.write_text(json.dumps({"_about": "mined by python -m policy_nlp.training.entity_phrases from training_data/entities",
                                **phrases}, ensure_ascii=False, indent=0), encoding="utf-8")
     print({label: len(words) for label, words in phrases.items()}, "->", OUT)
