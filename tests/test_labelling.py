@@ -152,18 +152,17 @@ def test_committed_entity_labels_are_exact_spans(shared):
 def test_phrase_mining_never_reads_held_out_or_skipped_documents(monkeypatch, tmp_path):
     """A phrase labelled only in a held-out document (finetune.heldout) or in a skipped test
     speech never becomes a rule phrase; the same labels in a training document do."""
-    from policy_nlp.training import entity_phrases
-    from policy_nlp.training.datasets import EntityExample
+    from policy_nlp.training import datasets, entity_phrases
     from policy_nlp.training.finetune import heldout
 
     held_doc, train_doc, test_doc = "news/doc_2.txt", "news/doc_1.txt", "synthetic/speech_640.txt"
     assert heldout(held_doc) and not heldout(train_doc) and not heldout(test_doc)
     sentence = "要支持毕节市发展文旅康养产业，落实春风行动。"
-    spans = ((3, 6, "GPE"), (8, 12, "INDUSTRY"), (17, 21, "PROGRAM"))
-    examples = ([EntityExample(sentence, None, spans[:1], "corpus", held_doc)] * 2
-                + [EntityExample(sentence, None, spans[1:2], "corpus", train_doc)] * 2
-                + [EntityExample(sentence, None, spans[2:], "local", test_doc)] * 2)
-    monkeypatch.setattr(entity_phrases, "entity_examples", lambda folders: examples)
+    spans = ([3, 6, "GPE"], [8, 12, "INDUSTRY"], [17, 21, "PROGRAM"])
+    labelled = [({"file": doc, "entities": [span]}, sentence, (), folder)
+                for doc, span, folder in ((held_doc, spans[0], "corpus"), (train_doc, spans[1], "corpus"),
+                                          (test_doc, spans[2], "local"))] * 2
+    monkeypatch.setattr(datasets, "_labelled_sentences", lambda root, folders: iter(labelled))
     monkeypatch.setattr(entity_phrases, "TERMS", tmp_path / "none.txt")
     (tmp_path / "none.txt").write_text("", encoding="utf-8")
     mined = entity_phrases.mine(2, 0.3, 12, skip_documents=r"speech_6(3[1-9]|[45][0-9]|60)")

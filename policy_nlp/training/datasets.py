@@ -7,6 +7,7 @@ Synthetic speeches (``file`` = ``synthetic/NAME``) are the project's own text.
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -73,11 +74,14 @@ class EntityExample:
     doc: str
 
 
-def entity_examples(folders: tuple[str, ...] = ("corpus", "synthetic")) -> list[EntityExample]:
-    """Policy sentences labelled with the 13 entity labels of ANNOTATION.md."""
+def entity_examples(folders: tuple[str, ...] = ("corpus", "synthetic"),
+                    skip_documents: str | None = None) -> list[EntityExample]:
+    """Policy sentences labelled with the 13 entity labels of ANNOTATION.md, without those of
+    the documents whose file matches ``skip_documents`` (a regex: a test fold of documents)."""
     return [EntityExample(text, path[-1] if path else None, tuple(tuple(e) for e in label["entities"]), folder,
                           label["file"])
-            for label, text, path, folder in _labelled_sentences(ENTITY_LABELS_DIR, folders)]
+            for label, text, path, folder in _labelled_sentences(ENTITY_LABELS_DIR, folders)
+            if not (skip_documents and re.search(skip_documents, label["file"]))]
 
 
 def gold_dev_examples() -> list[SentenceExample]:

@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import re
 from collections import Counter, defaultdict
 from pathlib import Path
 
@@ -32,8 +31,7 @@ def labelled_sentences(folders: tuple[str, ...] = ("corpus", "synthetic"),
                        skip_documents: str | None = None) -> list[tuple[str, tuple[tuple[int, int, str], ...]]]:
     """(sentence, entity spans) of the training documents of ``folders``: held-out documents and
     those matching ``skip_documents`` (a regex) are left out."""
-    return [(e.text, e.spans) for e in entity_examples(folders)
-            if not heldout(e.doc) and not (skip_documents and re.search(skip_documents, e.doc))]
+    return [(e.text, e.spans) for e in entity_examples(folders, skip_documents) if not heldout(e.doc)]
 
 
 def mine(min_count: int, min_precision: float, max_len: int, folders: tuple[str, ...] = ("corpus", "synthetic"),

@@ -48,16 +48,12 @@ def training_examples(shared: Path, with_cluener: bool = False, with_msra_train:
     """(train, held out) examples with entity spans: the policy sentences of ``folders`` of
     ``training_data/entities`` except the documents whose file matches ``skip_documents``
     (a regex: the test fold of a cross-validation by document), and the news sets."""
-    import re
-
     from .datasets import entity_examples
     from ..labels import ENTITY_LABELS
     from .ner_data import ner_training_examples, news_heldout
 
     train, held = [], []
-    for e in entity_examples(tuple(folders)):
-        if skip_documents and re.search(skip_documents, e.doc):
-            continue
+    for e in entity_examples(tuple(folders), skip_documents):
         (held if heldout(e.doc) else train).append(Example(e.text, e.section, spans=e.spans, scope=ENTITY_LABELS,
                                                            doc=e.doc))
     for n in ner_training_examples(shared, with_msra_train=with_msra_train):
