@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 import re
 
 import pytest
@@ -23,9 +24,13 @@ def test_render_sample_speech(nlp):
 
 
 def test_render_escapes_text_and_gives_fragments(nlp):
-    fragment = policy_nlp.render(nlp("要落实<script>alert(1)</script>。"), page=False)
-    assert "<script>" not in fragment and "&lt;script&gt;" in fragment
+    doc = nlp("要落实<script>alert(1)</script>。")
+    fragment = policy_nlp.render(doc, page=False)  # whatever the tagger marks, its text is escaped too
+    assert "<script>" not in fragment and "</script>" not in fragment and "alert(1)" in fragment
+    assert all(html.escape(e.text, quote=False) in fragment for e in doc.ents)
     assert not fragment.startswith("<!DOCTYPE")
+    doc.ents = ()
+    assert "要落实&lt;script&gt;alert(1)&lt;/script&gt;。" in policy_nlp.render(doc, page=False)
 
 
 def test_render_rejects_non_docs():
