@@ -239,6 +239,28 @@ def test_latin_text_is_never_cut_mid_word(rules, text):
     assert [text[s:e] for s, e, label in rules(text) if label in ("GPE", "QUANTITY", "LAW")] == []
 
 
+@pytest.mark.parametrize("text", [
+    "The State Council will increase support for SMEs; Law enforcement in 2025 improved by 3%.",
+    "Mr. MAXX市 said TEXX个 and boxX所 are placeholders inside words.",
+    "Xi Jinping met Xavier in Xiamen on 5月6日.",
+    "Premier Li Qiang presented the Government Work Report at the NPC in Beijing.",
+])
+def test_shipped_pipeline_cuts_no_latin_word(nlp, text):
+    """The tagger's spans keep the rules' word boundaries: on these sentences the bare tagger
+    gives 'The State Council will i', 'Jinping met Xavie', 'nted the Governmen' and 'xX所'."""
+    for ent in nlp(text).ents:
+        s, e = ent.start_char, ent.end_char
+        assert not (s > 0 and text[s - 1].isascii() and text[s - 1].isalpha() and text[s].isascii() and text[s].isalpha()), ent.text
+        assert not (e < len(text) and text[e].isascii() and text[e].isalpha() and text[e - 1].isascii() and text[e - 1].isalpha()), ent.text
+
+
+def test_shipped_pipeline_marks_no_markup(nlp):
+    """Markup is never an entity (the bare tagger marks 'script>alert(1)</script>' as PROGRAM)."""
+    doc = nlp("要落实<script>alert(1)</script>。2025年要新建{x}个项目。")
+    assert [(e.text, e.label_) for e in doc.ents if any(c in e.text for c in "<>{}")] == []
+    assert [(e.text, e.label_) for e in doc.ents if e.label_ == "DATE"] == [("2025年", "DATE")]
+
+
 def test_anchored_patterns_find_what_a_full_scan_finds(rules):
     """A pattern's ``anchor`` only limits where it is tried: the candidates equal a scan of every position."""
     assert any("anchor" in p for p in rules.patterns)
