@@ -158,13 +158,31 @@ def test_phrase_mining_never_reads_held_out_or_skipped_documents(monkeypatch, tm
     held_doc, train_doc, test_doc = "news/doc_2.txt", "news/doc_1.txt", "synthetic/speech_640.txt"
     assert heldout(held_doc) and not heldout(train_doc) and not heldout(test_doc)
     sentence = "要支持毕节市发展文旅康养产业，落实春风行动。"
-    spans = ([3, 6, "GPE"], [8, 12, "INDUSTRY"], [17, 21, "PROGRAM"])
-    labelled = [({"file": doc, "entities": [span]}, sentence, (), folder)
-                for doc, span, folder in ((held_doc, spans[0], "corpus"), (train_doc, spans[1], "corpus"),
-                                          (test_doc, spans[2], "local"))] * 2
+    labelled = [({"file": doc, "entities": [span]}, text, (), folder)
+                for doc, text, span, folder in ((held_doc, "毕节市要发展。", [0, 3, "GPE"], "corpus"),
+                                                (train_doc, sentence, [8, 12, "INDUSTRY"], "corpus"),
+                                                (test_doc, sentence, [17, 21, "PROGRAM"], "local"))] * 2
     monkeypatch.setattr(datasets, "_labelled_sentences", lambda root, folders: iter(labelled))
     monkeypatch.setattr(entity_phrases, "TERMS", tmp_path / "none.txt")
     (tmp_path / "none.txt").write_text("", encoding="utf-8")
     mined = entity_phrases.mine(2, 0.3, 12, skip_documents=r"speech_6(3[1-9]|[45][0-9]|60)")
     assert mined == {"INDUSTRY": ["文旅康养"]}
     assert "PROGRAM" in entity_phrases.mine(2, 0.3, 12)  # not skipped: the speech's label is mined
+
+
+def test_entity_split_drops_training_sentences_that_repeat_held_out_ones(monkeypatch):
+    """The same speech in two corpus sources: its sentence labelled in a training copy would be
+    trained on and tested on. ``entity_split`` drops such a repeat (compared without spaces and
+    punctuation) and keeps every other training sentence and every held-out one."""
+    from policy_nlp.training import datasets
+    from policy_nlp.training.finetune import heldout
+
+    held_doc, copy_doc, other_doc = "news/doc_2.txt", "news/doc_1.txt", "news/doc_3.txt"
+    assert heldout(held_doc) and not heldout(copy_doc) and not heldout(other_doc)
+    rows = [(held_doc, "全年地区生产总值增长5.2%。"), (copy_doc, "全年地区生产总值增长 5.2% ，"),
+            (copy_doc, "要支持毕节市发展。"), (other_doc, "全年地区生产总值增长5.3%。")]
+    labelled = [({"file": doc, "entities": []}, text, (), "corpus") for doc, text in rows]
+    monkeypatch.setattr(datasets, "_labelled_sentences", lambda root, folders: iter(labelled))
+    train, held = datasets.entity_split(("corpus",))
+    assert [(e.doc, e.text) for e in held] == [rows[0]]
+    assert [(e.doc, e.text) for e in train] == [rows[2], rows[3]]

@@ -7,9 +7,9 @@ a phrase by accident). Regex-friendly labels (numbers, dates, 《》, “”) ar
 patterns. Writes ``policy_nlp/resources/entity_phrases.json``; the dev gold is never read.
 
 Mining reads what the entity tagger trains on and nothing else: the ``--folders`` of
-``training_data/entities`` without the documents held out for evaluation (``finetune.heldout``,
-the national held-out tenth) and without those matching ``--skip-documents`` (the unseen local
-speeches), so that no phrase reaches the rules from a test document.
+``training_data/entities`` without the documents held out for evaluation (``datasets.entity_split``:
+the national held-out tenth, and any sentence repeating one of it) and without those matching
+``--skip-documents`` (the unseen local speeches), so that no phrase reaches the rules from a test document.
 """
 
 from __future__ import annotations
@@ -19,8 +19,7 @@ import json
 from collections import Counter, defaultdict
 from pathlib import Path
 
-from .datasets import entity_examples
-from .finetune import heldout
+from .datasets import entity_split
 
 PHRASE_LABELS = ("ORG", "GPE", "EVENT", "LAW", "PROGRAM", "INDICATOR", "INDUSTRY", "PERSON")
 OUT = Path(__file__).resolve().parents[1] / "resources" / "entity_phrases.json"
@@ -29,9 +28,9 @@ TERMS = Path(__file__).with_name("entity_terms.txt")  # reviewed terms added to 
 
 def labelled_sentences(folders: tuple[str, ...] = ("corpus", "synthetic"),
                        skip_documents: str | None = None) -> list[tuple[str, tuple[tuple[int, int, str], ...]]]:
-    """(sentence, entity spans) of the training documents of ``folders``: held-out documents and
-    those matching ``skip_documents`` (a regex) are left out."""
-    return [(e.text, e.spans) for e in entity_examples(folders, skip_documents) if not heldout(e.doc)]
+    """(sentence, entity spans) of the training documents of ``folders``: held-out documents (and
+    sentences repeating theirs) and those matching ``skip_documents`` (a regex) are left out."""
+    return [(e.text, e.spans) for e in entity_split(folders, skip_documents)[0]]
 
 
 def mine(min_count: int, min_precision: float, max_len: int, folders: tuple[str, ...] = ("corpus", "synthetic"),

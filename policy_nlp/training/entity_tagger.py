@@ -39,7 +39,7 @@ from pathlib import Path
 import numpy as np
 
 from .data import shared_dir
-from .finetune import Example, allowed_tags, heldout
+from .finetune import Example, allowed_tags
 
 
 def training_examples(shared: Path, with_cluener: bool = False, with_msra_train: bool = False,
@@ -47,15 +47,15 @@ def training_examples(shared: Path, with_cluener: bool = False, with_msra_train:
                       skip_documents: str | None = None) -> tuple[list[Example], list[Example]]:
     """(train, held out) examples with entity spans: the policy sentences of ``folders`` of
     ``training_data/entities`` except the documents whose file matches ``skip_documents``
-    (a regex: the test fold of a cross-validation by document), and the news sets."""
-    from .datasets import entity_examples
+    (a regex: the test fold of a cross-validation by document), split by ``datasets.entity_split``,
+    and the news sets."""
+    from .datasets import entity_split
     from ..labels import ENTITY_LABELS
     from .ner_data import ner_training_examples, news_heldout
 
-    train, held = [], []
-    for e in entity_examples(tuple(folders), skip_documents):
-        (held if heldout(e.doc) else train).append(Example(e.text, e.section, spans=e.spans, scope=ENTITY_LABELS,
-                                                           doc=e.doc))
+    policy_train, policy_held = entity_split(tuple(folders), skip_documents)
+    train, held = [[Example(e.text, e.section, spans=e.spans, scope=ENTITY_LABELS, doc=e.doc) for e in part]
+                   for part in (policy_train, policy_held)]
     for n in ner_training_examples(shared, with_msra_train=with_msra_train):
         if not n.text.strip() or (n.source.startswith("cluener") and not with_cluener):
             continue
