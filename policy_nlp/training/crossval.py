@@ -3,7 +3,8 @@
 
 Model choices are made here, never on the dev gold. Folds are drawn by document, per genre
 (``national``: corpus texts; ``local``: the city, county, district and town speeches under
-``training_data/synthetic``), so no sentence of a test document is ever trained on.
+``training_data/synthetic``), so no sentence of a test document is ever trained on (nor its
+repeat in another copy of the same speech: ``datasets.without_repeats``).
 
 What is evaluated is what ``policy_directives`` computes: the neural head's probabilities
 (the shipped encoder and head, fixed), the lexical model, the pull towards the neighbouring
@@ -126,15 +127,18 @@ def document_titles(examples) -> dict[str, str | None]:
 
 def out_of_fold(examples, documents: dict, folds: list[set[str]], labels, variant: dict) -> dict:
     """Lexical probabilities of every sentence of each evaluated document, from a model
-    trained on all labelled documents outside that document's fold."""
+    trained on all labelled documents outside that document's fold, without the sentences
+    that repeat one of the fold (``datasets.without_repeats``: a copy of the same speech)."""
     import torch
 
+    from .datasets import without_repeats
     from .lexical import fit_lexical
 
     titles = document_titles(examples)
     lexical = {}
     for fold in folds:
-        model = fit_lexical([e for e in examples if e.doc not in fold], labels, titles=titles, **variant)
+        train = without_repeats([e for e in examples if e.doc not in fold], [e for e in examples if e.doc in fold])
+        model = fit_lexical(train, labels, titles=titles, **variant)
         for name in fold:
             d = documents[name]
             with torch.no_grad():

@@ -84,19 +84,26 @@ def entity_examples(folders: tuple[str, ...] = ("corpus", "synthetic"),
             if not (skip_documents and re.search(skip_documents, label["file"]))]
 
 
+def without_repeats(train: list, held: list) -> list:
+    """The ``train`` examples whose text repeats none of ``held`` once ``ner_data.normalised``:
+    the same speech stands in two corpus sources (1979 政府工作报告 in two collections), and a
+    sentence labelled in the training copy would be trained on and tested on."""
+    from .ner_data import normalised
+
+    held_texts = {normalised(e.text) for e in held}
+    return [e for e in train if normalised(e.text) not in held_texts]
+
+
 def entity_split(folders: tuple[str, ...] = ("corpus", "synthetic"),
                  skip_documents: str | None = None) -> tuple[list[EntityExample], list[EntityExample]]:
     """(training, held-out) ``entity_examples``: the held-out documents are those
-    ``finetune.heldout`` picks (the national held-out tenth). A training sentence that repeats a
-    held-out one once ``ner_data.normalised`` (the same speech in two corpus sources: 117
-    sentences before this filter) is dropped, so that no test sentence is trained on."""
+    ``finetune.heldout`` picks (the national held-out tenth); training sentences repeating a
+    held-out one are dropped (``without_repeats``: 117 before this filter)."""
     from .finetune import heldout
-    from .ner_data import normalised
 
     examples = entity_examples(folders, skip_documents)
     held = [e for e in examples if heldout(e.doc)]
-    held_texts = {normalised(e.text) for e in held}
-    return [e for e in examples if not heldout(e.doc) and normalised(e.text) not in held_texts], held
+    return without_repeats([e for e in examples if not heldout(e.doc)], held), held
 
 
 def gold_dev_examples() -> list[SentenceExample]:
@@ -106,4 +113,4 @@ def gold_dev_examples() -> list[SentenceExample]:
             for r in map(json.loads, path.read_text(encoding="utf-8").splitlines())]
 
 
-__all__ = ["SentenceExample", "document_text", "EntityExample", "directive_examples", "entity_examples", "entity_split", "gold_dev_examples", "REPO_ROOT"]
+__all__ = ["SentenceExample", "document_text", "EntityExample", "directive_examples", "entity_examples", "entity_split", "without_repeats", "gold_dev_examples", "REPO_ROOT"]

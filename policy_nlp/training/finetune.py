@@ -52,7 +52,7 @@ def heldout(doc: str, fraction: float = 0.1) -> bool:
 
 
 def load_examples(shared: Path, areas: tuple[str, ...]):
-    from .datasets import directive_examples, entity_examples
+    from .datasets import directive_examples, entity_split, without_repeats
     from ..labels import ENTITY_LABELS
     from .ner_data import ner_training_examples
 
@@ -60,9 +60,10 @@ def load_examples(shared: Path, areas: tuple[str, ...]):
     for e in directive_examples():
         ex = Example(e.text, e.section, areas.index(e.area), bool(e.directive), doc=e.doc)
         (held if heldout(e.doc) else train).append(ex)
-    for e in entity_examples():
-        ex = Example(e.text, e.section, spans=e.spans, scope=ENTITY_LABELS, doc=e.doc)
-        (held if heldout(e.doc) else train).append(ex)
+    train = without_repeats(train, held)  # a copy of a held-out speech in another corpus source
+    entity_train, entity_held = entity_split()
+    train += [Example(e.text, e.section, spans=e.spans, scope=ENTITY_LABELS, doc=e.doc) for e in entity_train]
+    held += [Example(e.text, e.section, spans=e.spans, scope=ENTITY_LABELS, doc=e.doc) for e in entity_held]
     news = [Example(n.text, None, spans=tuple(n.spans), scope=n.scope, ignore=tuple(n.ignore), doc=n.source)
             for n in ner_training_examples(shared) if n.text.strip()]
     return train, held, news
