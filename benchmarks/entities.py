@@ -23,7 +23,6 @@ sentences, so for them these are in-sample), each sentence read on its own.
 from __future__ import annotations
 
 import argparse
-import json
 import statistics
 import sys
 from pathlib import Path
@@ -32,22 +31,10 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from policy_nlp.evaluate import span_scores  # noqa: E402
 from policy_nlp.labels import ENTITY_LABELS  # noqa: E402
-from policy_nlp.training.crossval import document_folds  # noqa: E402
-from policy_nlp.training.datasets import ENTITY_LABELS_DIR, document_text  # noqa: E402
+from policy_nlp.training.crossval import UNSEEN_LOCAL_SPEECHES, document_folds  # noqa: E402
+from policy_nlp.training.datasets import entity_documents  # noqa: E402
 
 FOLDS = 5
-UNSEEN_LOCAL = r"speech_6(3[1-9]|[45][0-9]|60)"  # speech_631-660: never trained on, never read to choose
-
-
-def labelled_documents(folder: str) -> dict[str, dict]:
-    """{file: {"text", "ranges": [(start, end)], "gold": {(start, end, label)}}} in document offsets."""
-    documents: dict[str, dict] = {}
-    for path in sorted((ENTITY_LABELS_DIR / folder).glob("*.jsonl")):
-        for row in map(json.loads, path.read_text(encoding="utf-8").splitlines()):
-            doc = documents.setdefault(row["file"], {"text": document_text(row["file"]), "ranges": [], "gold": set()})
-            doc["ranges"].append((row["start"], row["end"]))
-            doc["gold"].update((row["start"] + s, row["start"] + e, label) for s, e, label in row["entities"])
-    return documents
 
 
 def inside(spans, ranges) -> set:
@@ -73,7 +60,7 @@ def system_spans(nlp, documents: dict[str, dict]) -> dict[str, dict[str, set]]:
 def table(systems: list[tuple[str, object]], folder: str, only: str | None = None) -> None:
     import re
 
-    documents = {f: d for f, d in labelled_documents(folder).items() if not only or re.search(only, f)}
+    documents = {f: d for f, d in entity_documents(folder).items() if not only or re.search(only, f)}
     folds = document_folds(sorted(documents), FOLDS)
     n_gold = sum(len(d["gold"]) for d in documents.values())
     print(f"Entities on {len(documents)} speeches ({folder}{', ' + only if only else ''}: {sum(len(d['ranges']) for d in documents.values())} "
@@ -123,7 +110,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--model", action="append", default=[], help="NAME=PIPELINE_DIR (default: the shipped one)")
     parser.add_argument("--folder", default="local", help="folder of training_data/entities with the unseen speeches")
-    parser.add_argument("--documents", default=UNSEEN_LOCAL,
+    parser.add_argument("--documents", default=UNSEEN_LOCAL_SPEECHES,
                         help="regex: score only these speeches (default: the 30 the shipped tagger never saw)")
     parser.add_argument("--skip-heldout", action="store_true", help="only the table of the unseen speeches")
     parser.add_argument("--skip-local", action="store_true", help="only the table of the held-out national texts")

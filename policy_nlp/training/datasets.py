@@ -84,6 +84,19 @@ def entity_examples(folders: tuple[str, ...] = ("corpus", "synthetic"),
             if not (skip_documents and re.search(skip_documents, label["file"]))]
 
 
+def entity_documents(folder: str) -> dict[str, dict]:
+    """The labelled sentences of ``training_data/entities/folder`` by document, for reading
+    documents whole: ``{file: {"text", "ranges": [(start, end)], "gold": {(start, end, label)}}}``
+    in document offsets."""
+    documents: dict[str, dict] = {}
+    for path in sorted((ENTITY_LABELS_DIR / folder).glob("*.jsonl")):
+        for row in map(json.loads, path.read_text(encoding="utf-8").splitlines()):
+            doc = documents.setdefault(row["file"], {"text": document_text(row["file"]), "ranges": [], "gold": set()})
+            doc["ranges"].append((row["start"], row["end"]))
+            doc["gold"].update((row["start"] + s, row["start"] + e, label) for s, e, label in row["entities"])
+    return documents
+
+
 def without_repeats(train: list, held: list) -> list:
     """The ``train`` examples whose text repeats none of ``held`` once ``ner_data.normalised``:
     the same speech stands in two corpus sources (1979 政府工作报告 in two collections), and a
@@ -113,4 +126,4 @@ def gold_dev_examples() -> list[SentenceExample]:
             for r in map(json.loads, path.read_text(encoding="utf-8").splitlines())]
 
 
-__all__ = ["SentenceExample", "document_text", "EntityExample", "directive_examples", "entity_examples", "entity_split", "without_repeats", "gold_dev_examples", "REPO_ROOT"]
+__all__ = ["SentenceExample", "document_text", "EntityExample", "directive_examples", "entity_examples", "entity_documents", "entity_split", "without_repeats", "gold_dev_examples", "REPO_ROOT"]

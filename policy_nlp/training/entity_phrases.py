@@ -59,9 +59,6 @@ def mine_phrases(sentences, min_count: int, min_precision: float, max_len: int) 
     return {label: sorted(set(words), key=lambda w: (-len(w), w)) for label, words in sorted(phrases.items())}
 
 
-UNSEEN_LOCAL = r"speech_6(3[1-9]|[45][0-9]|60)"  # as benchmarks/entities.py: never trained on
-
-
 def crossval(pipeline: Path | None, options: dict[str, dict], folds: int = 5) -> dict[str, dict[str, list[float]]]:
     """Out-of-fold ``doc.ents`` F1 of each phrase-mining option, per genre and fold.
 
@@ -78,9 +75,8 @@ def crossval(pipeline: Path | None, options: dict[str, dict], folds: int = 5) ->
     from ..labels import ENTITY_LABELS
     from ..pipeline import load
     from ..text.entity_rules import EntityRules, default_rules, merge_spans
-    from .crossval import document_folds, genre
-    from .datasets import document_text, entity_examples
-    from .labelling import ENTITY_LABELS_DIR
+    from .crossval import UNSEEN_LOCAL_SPEECHES, document_folds, genre
+    from .datasets import entity_documents, entity_examples
 
     nlp = load(pipeline) if pipeline else load()
     component = nlp.get_pipe("policy_entities")
@@ -88,18 +84,15 @@ def crossval(pipeline: Path | None, options: dict[str, dict], folds: int = 5) ->
     national = entity_split(("corpus",))[1]
     for e, doc in zip(national, nlp.pipe([e.text for e in national], disable=["policy_entities", "policy_tasks", "policy_cleaner"])):
         units.append((e.doc, e.text, set(map(tuple, e.spans)), None, component.model_spans(doc)))
-    local = [e for e in entity_examples(("local",)) if re.search(UNSEEN_LOCAL, e.doc)]
-    rows = [r for path in sorted((ENTITY_LABELS_DIR / "local").glob("*.jsonl"))
-            for r in map(json.loads, path.read_text(encoding="utf-8").splitlines()) if re.search(UNSEEN_LOCAL, r["file"])]
-    files = sorted({r["file"] for r in rows})
-    for f, doc in zip(files, nlp.pipe([document_text(f) for f in files], disable=["policy_entities", "policy_tasks", "policy_cleaner"])):
-        labelled = [r for r in rows if r["file"] == f]  # speeches read whole; scored inside the labelled sentences
-        gold = {(r["start"] + s, r["start"] + e, label) for r in labelled for s, e, label in r["entities"]}
-        units.append((f, doc.text, gold, [(r["start"], r["end"]) for r in labelled], component.model_spans(doc)))
+    local = [e for e in entity_examples(("local",)) if re.search(UNSEEN_LOCAL_SPEECHES, e.doc)]
+    speeches = {f: d for f, d in entity_documents("local").items() if re.search(UNSEEN_LOCAL_SPEECHES, f)}
+    for f, doc in zip(speeches, nlp.pipe([d["text"] for d in speeches.values()],
+                                         disable=["policy_entities", "policy_tasks", "policy_cleaner"])):
+        units.append((f, doc.text, speeches[f]["gold"], speeches[f]["ranges"], component.model_spans(doc)))
     evaluated = [(e.doc, e.text, e.spans) for e in national + local]
     docs = sorted({u[0] for u in units})
     patterns = default_rules().patterns
-    training = {tuple(o["folders"]): labelled_sentences(tuple(o["folders"]), UNSEEN_LOCAL)
+    training = {tuple(o["folders"]): labelled_sentences(tuple(o["folders"]), UNSEEN_LOCAL_SPEECHES)
                 for o in options.values() if "folders" in o}
     scores: dict[str, dict[str, list[float]]] = {name: {"national": [], "local": []} for name in options}
     for fold in document_folds(docs, folds):
