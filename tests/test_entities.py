@@ -220,6 +220,24 @@ def test_shipped_pipeline_keeps_the_new_pattern_spans(nlp, text, labels, expecte
     assert [(e.start_char, e.end_char, e.label_) for e in nlp(text).ents if e.label_ in labels] == spans_of(text, expected)
 
 
+@pytest.mark.parametrize("text, span, label, plausible", [
+    ("新签约亿元以上项目XX个", "亿元", "MONEY", False),
+    ("打造销售额超千万元的品牌", "千万元", "MONEY", True),
+    ("支持千家企业产学研协同创新", "千家", "QUANTITY", True),
+    ("是几百位科学家集体劳动的成果", "几百位", "QUANTITY", True),
+    ("增长5.2%", "5.2%", "PERCENT", True),
+    ("要落实<script>alert(1)</script>。", "script>alert(1)</script", "PROGRAM", False),
+    ("The State Council will increase", "The State Council will i", "ORG", False),
+    ("The State Council will increase", "The State Council", "ORG", True),
+    ("开通5G基站", "5G", "INDUSTRY", True),
+])
+def test_plausible_span(text, span, label, plausible):
+    from policy_nlp.components.entities import plausible_span
+
+    start = text.index(span)
+    assert plausible_span(text, start, start + len(span), label) is plausible
+
+
 def test_shipped_pipeline_tags_no_bare_unit(nlp):
     """A unit without a number is no amount: the tagger's number-less MONEY/QUANTITY/PERCENT spans are dropped."""
     assert [e.text for e in nlp("新签约亿元以上项目XX个。").ents if e.label_ == "MONEY"] == []

@@ -63,3 +63,22 @@ def test_the_epoch_is_picked_from_one_decoding_of_the_held_out_sentences():
     # the task tagger picks its epoch with the same F1, over task roles instead of entity labels
     actor, deadline = (0, 3, "ACTOR"), (5, 9, "DEADLINE")
     assert micro_f1([({actor, deadline}, {actor}), ({deadline}, {deadline, (10, 12, "TARGET")})]) == 4 / 6
+
+
+def test_rules_crossval_scores_folds_as_the_pipeline_merges():
+    """fold_scores merges the tagger's spans with the rules as merge_spans does: with DATE rule
+    first the pattern's 2025年底 beats the tagger's cut 2025年; without it the tagger's span
+    stands. Phrases fill a gap only when the option gives them, and spans outside a local
+    speech's labelled sentences are not scored."""
+    from policy_nlp.text.entity_rules import RULE_FIRST_LABELS
+    from policy_nlp.training.rules_crossval import fold_scores
+
+    national = "到2025年底建成产业园。"
+    local = "全县要落实春风行动。散会。春风行动"
+    units = [("corpus/a.txt", national, {(1, 7, "DATE")}, None, [(1, 6, "DATE")], []),
+             ("synthetic/speech_640.txt", local, {(5, 9, "PROGRAM")}, [(0, 10)], [], [])]
+    folds = [{"corpus/a.txt", "synthetic/speech_640.txt"}]
+    with_date = fold_scores(units, folds, lambda fold: {"PROGRAM": ["春风行动"]}, RULE_FIRST_LABELS)
+    assert with_date == {"national": [1.0], "local": [1.0]}  # the second 春风行动 lies outside the labelled sentence
+    without = fold_scores(units, folds, lambda fold: {}, tuple(l for l in RULE_FIRST_LABELS if l != "DATE"))
+    assert without == {"national": [0.0], "local": [0.0]}

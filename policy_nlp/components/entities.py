@@ -21,9 +21,10 @@ from .serialization import DiskBytesMixin
 from .tokenizer import split_tokens_at
 
 HEAD_DIR = "head"
-# Amounts need a number: a tagger span of these labels without one (亿元 in 亿元以上项目) is dropped.
+# Amounts need a number: a tagger span of these labels without one (亿元 in 亿元以上项目) is dropped;
+# 百 and 千 are numbers (百亿元, 千家企业, 几百位 are labelled amounts), 万 and 亿 alone are units.
 AMOUNT_LABELS = ("MONEY", "QUANTITY", "PERCENT")
-_NUMBER = re.compile(r"[0-9０-９零〇一二两三四五六七八九十XＸ]")
+_NUMBER = re.compile(r"[0-9０-９零〇一二两三四五六七八九十百千XＸ]")
 # No labelled entity (20,484 policy spans, 78,031 news spans) holds markup characters.
 _MARKUP = re.compile(r"[<>{}=\\|]")
 

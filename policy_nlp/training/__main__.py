@@ -5,7 +5,9 @@ the character encoder), ``finetune`` (both heads on the encoder), ``pipeline`` (
 ``models/policy_zh_sm`` from the outputs), ``lexical`` (the TF-IDF model of
 ``policy_directives`` and its mixing weights, fitted into the assembled pipeline), ``entities``
 (the entity tagger of ``policy_entities``, trained on the assembled pipeline's encoder), ``tasks`` (the task tagger of ``policy_tasks``, written
-to ``runs/task_tagger``; ``--crossval`` prints its cross-validation table). Each reads ``../shared`` and writes under ``runs/``
+to ``runs/task_tagger``; ``--crossval`` prints its cross-validation table). ``crossval`` and
+``rules-crossval`` print the cross-validation tables of the directive classifier and of the
+entity rules beside the tagger. Each reads ``../shared`` and writes under ``runs/``
 or ``.cache/``; none runs in CI.
 """
 
@@ -14,7 +16,7 @@ from __future__ import annotations
 import importlib
 import sys
 
-STEPS = {"segmenter": "segmenter", "pretrain": "pretrain", "finetune": "finetune", "pipeline": "pipeline", "lexical": "lexical", "entities": "entity_tagger", "tasks": "task_tagger", "crossval": "crossval"}
+STEPS = {"segmenter": "segmenter", "pretrain": "pretrain", "finetune": "finetune", "pipeline": "pipeline", "lexical": "lexical", "entities": "entity_tagger", "tasks": "task_tagger", "crossval": "crossval", "rules-crossval": "rules_crossval"}
 
 
 def main(argv: list[str] | None = None) -> int:
