@@ -161,9 +161,10 @@ def test_shipped_tagger_on_written_sentences(nlp, index):
 
 
 def test_shipped_tagger_finds_what_the_rules_cannot(nlp, rules_nlp):
-    # 43 people, places and bodies: 0.90-0.975 F1 for the taggers trained so far, 0.40 for the rules.
+    # 43 people, places and bodies: 0.90-0.975 F1 for the taggers trained so far; the rules
+    # (patterns and the phrases mined from the labelled sentences) 0.40-0.57.
     assert _written_f1(nlp) >= 0.88
-    assert _written_f1(rules_nlp) <= 0.5
+    assert _written_f1(rules_nlp) <= _written_f1(nlp) - 0.25
 
 
 def test_shipped_tagger_is_deterministic_and_batch_independent(nlp):
