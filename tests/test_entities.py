@@ -227,6 +227,8 @@ def test_shipped_pipeline_keeps_the_new_pattern_spans(nlp, text, labels, expecte
     ("是几百位科学家集体劳动的成果", "几百位", "QUANTITY", True),
     ("增长5.2%", "5.2%", "PERCENT", True),
     ("要落实<script>alert(1)</script>。", "script>alert(1)</script", "PROGRAM", False),
+    ("印发<建设高标准市场体系行动方案>的通知", "印发<建设高标准市场体系行动方案>的通知", "LAW", True),
+    ("有几亿人", "几亿", "QUANTITY", True),
     ("The State Council will increase", "The State Council will i", "ORG", False),
     ("The State Council will increase", "The State Council", "ORG", True),
     ("开通5G基站", "5G", "INDUSTRY", True),

@@ -22,11 +22,12 @@ from .tokenizer import split_tokens_at
 
 HEAD_DIR = "head"
 # Amounts need a number: a tagger span of these labels without one (亿元 in 亿元以上项目) is dropped;
-# 百 and 千 are numbers (百亿元, 千家企业, 几百位 are labelled amounts), 万 and 亿 alone are units.
+# 百, 千, 几, 数 and 半 are numbers (百亿元, 千家, 几亿, 数公顷, 半数 are labelled amounts).
 AMOUNT_LABELS = ("MONEY", "QUANTITY", "PERCENT")
-_NUMBER = re.compile(r"[0-9０-９零〇一二两三四五六七八九十百千XＸ]")
-# No labelled entity (20,484 policy spans, 78,031 news spans) holds markup characters.
-_MARKUP = re.compile(r"[<>{}=\\|]")
+_NUMBER = re.compile(r"[0-9０-９零〇一二两三四五六七八九十百千几数半XＸ]")
+# Markup: a tag's bracket beside Latin letters or a slash, braces, '=', '|', '\'. No labelled
+# entity holds one; '<' and '>' around Chinese text stand for 〈〉 in some titles and are kept.
+_MARKUP = re.compile(r"</?[A-Za-z!]|[A-Za-z\"'/]>|[{}=\\|]")
 
 
 def _latin(ch: str) -> bool:
