@@ -48,7 +48,8 @@ def cmd_info(args) -> int:
     head = getattr(nlp.get_pipe("policy_entities"), "head", None) if "policy_entities" in nlp.pipe_names else None
     if head is not None:
         names = f", name lists of {len(head.gazetteer):,} words" if head.gazetteer is not None else ""
-        print(f"entities:   CRF tagger over {len(head.labels)} labels{names}")
+        tagger = f"mean of {len(head.members)} CRF taggers" if hasattr(head, "members") else "CRF tagger"
+        print(f"entities:   {tagger} over {len(head.labels)} labels{names}")
     return 0
 
 

@@ -30,7 +30,9 @@ def test_info(capsys):
 
     shipped = Gazetteer.from_file(PIPELINE / "policy_entities" / "head" / GAZETTEER_FILE)
     assert len(shipped) > 100_000  # jieba's names and China's divisions
-    assert f"entities:   CRF tagger over 13 labels, name lists of {len(shipped):,} words" in out
+    members = len(json.loads((PIPELINE / "policy_entities" / "head" / "head_config.json").read_text()).get("members", []))
+    tagger = f"mean of {members} CRF taggers" if members else "CRF tagger"
+    assert f"entities:   {tagger} over 13 labels, name lists of {len(shipped):,} words" in out
 
 
 def test_render_writes_html(tmp_path, capsys):

@@ -105,6 +105,10 @@ def test_entity_agreement_per_label(tmp_path):
     assert result["per_label"] == {"ORG": {"first": 1, "second": 1, "f1": 1.0},
                                    "DATE": {"first": 1, "second": 1, "f1": 0.0},
                                    "INDUSTRY": {"first": 0, "second": 1, "f1": 0.0}}
+    write(second / "r002.jsonl", [{"id": "c001-01", "file": "x.txt", "start": 9, "end": 20, "entities": [[0, 2, "GPE"]]}])
+    assert labelling.entity_agreement(first, second)["n_sentences"] == 2
+    only = labelling.entity_agreement(first, second, ids=r"-01$")  # one group of sentences
+    assert (only["n_sentences"], only["exact_span_f1"], list(only["per_label"])) == (1, 1.0, ["GPE"])
 
 
 def test_entity_sample_skips_held_out_documents_and_labelled_sentences(tmp_path, monkeypatch):

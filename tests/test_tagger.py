@@ -10,7 +10,7 @@ import torch
 
 from policy_nlp.ml.char_features import N_TEMPLATES, char_feature_ids, sentence_characters, text_codes
 from policy_nlp.ml.crf import FORBIDDEN, bio_tags, bio_transition_mask, log_partition, partial_label_nll, tag_spans, viterbi
-from policy_nlp.ml.modeling import EntityHead
+from policy_nlp.ml.modeling import EntityEnsemble, EntityHead, load_entity_head
 
 
 # ---------------------------------------------------------------------------
@@ -176,3 +176,76 @@ def test_entity_head_round_trip_and_batch_independence(tmp_path):
     assert sorted(p.name for p in (tmp_path / "h").iterdir()) == ["head.safetensors", "head_config.json"]
     assert head.decode([], np.zeros((0, N_TEMPLATES), np.int64), []) == []
     assert head.decode([states[0][:0]], np.zeros((0, N_TEMPLATES), np.int64), [offsets[0][:0]]) == [[]]
+
+
+def _random_head(seed: int, buckets: int = 512, gazetteer=None) -> EntityHead:
+    torch.manual_seed(seed)
+    head = EntityHead(8, ["PERSON", "ORG"], buckets=buckets, feature_dim=4, gazetteer=gazetteer)
+    with torch.no_grad():
+        for p in head.parameters():
+            p.normal_()
+    return head.eval()
+
+
+def test_ensemble_decodes_the_mean_of_its_members_scores(tmp_path):
+    heads = [_random_head(1), _random_head(2)]
+    ensemble = EntityEnsemble.of(heads)
+    texts = ["王建国在北京开会", "区发改局和市委组织部"]
+    offsets = [np.array([[i, i + 1] for i in range(len(t))]) for t in texts]
+    states = [np.random.default_rng(i).normal(size=(len(t), 8)).astype(np.float32) for i, t in enumerate(texts)]
+    features = np.concatenate([ensemble.feature_ids(t, [o], [0], np.array([0])) for t, o in zip(texts, offsets)])
+    assert (features == np.concatenate([heads[0].feature_ids(t, [o], [0], np.array([0]))
+                                        for t, o in zip(texts, offsets)])).all()
+    with torch.no_grad():
+        x, f = torch.from_numpy(np.concatenate(states)), torch.from_numpy(features)
+        mean = (heads[0](x, f) + heads[1](x, f)) / 2
+        torch.testing.assert_close(ensemble(x, f), mean)
+        transitions, start, end = ((a + b) / 2 for a, b in zip(heads[0].crf_parameters(), heads[1].crf_parameters()))
+    expected, at = [], 0
+    for o in offsets:
+        path = viterbi(mean[at : at + len(o)].numpy(), transitions.numpy(), start.numpy(), end.numpy())
+        expected.append(tag_spans(path, ensemble.tags, o))
+        at += len(o)
+    decoded = ensemble.decode(states, features, offsets)
+    assert decoded == expected and any(decoded)
+    assert decoded != heads[0].decode(states, features, offsets) or decoded != heads[1].decode(states, features, offsets)
+    # one member: the head itself
+    assert EntityEnsemble.of(heads[:1]).decode(states, features, offsets) == heads[0].decode(states, features, offsets)
+    # saved once, read back as an ensemble by load_entity_head; an ensemble among the members gives its members
+    ensemble.save(tmp_path / "e")
+    again = load_entity_head(tmp_path / "e")
+    assert isinstance(again, EntityEnsemble) and len(again.members) == 2 and again.config() == ensemble.config()
+    assert again.decode(states, features, offsets) == decoded  # float16 storage
+    assert len(EntityEnsemble.of([again, heads[0]]).members) == 3
+    heads[0].save(tmp_path / "h")
+    assert type(load_entity_head(tmp_path / "h")) is EntityHead
+
+
+def test_ensemble_members_must_read_the_same_features():
+    from policy_nlp.ml.gazetteer import Gazetteer
+
+    with pytest.raises(ValueError, match="buckets"):
+        EntityEnsemble.of([_random_head(1), _random_head(2, buckets=1024)])
+    with pytest.raises(ValueError, match="name lists"):
+        EntityEnsemble.of([_random_head(1), _random_head(2, gazetteer=Gazetteer({"PERSON": ["王建国"]}))])
+    with pytest.raises(ValueError, match="at least one"):
+        EntityEnsemble.of([])
+
+
+def test_assembling_with_several_entity_runs_ships_their_ensemble(tmp_path):
+    from policy_nlp.training.pipeline import replace_parts
+
+    neural = tmp_path / "neural"
+    (neural / "entities").mkdir(parents=True)
+    runs = [tmp_path / "run_a", tmp_path / "run_b"]
+    for seed, run in enumerate(runs):
+        _random_head(seed).save(run / "head")
+    replace_parts(neural, entities=runs[:1])
+    assert type(load_entity_head(neural / "entities")) is EntityHead
+    replace_parts(neural, entities=runs)
+    shipped = load_entity_head(neural / "entities")
+    assert isinstance(shipped, EntityEnsemble) and len(shipped.members) == 2
+    with pytest.raises(SystemExit, match="run_c"):
+        replace_parts(neural, entities=[runs[0], tmp_path / "run_c"])
+    with pytest.raises(SystemExit, match="no encoder"):
+        replace_parts(None, entities=runs)

@@ -57,7 +57,8 @@ def make_policy_entities(nlp: Language, name: str, use_model: bool):
 
 
 class PolicyEntities(DiskBytesMixin):
-    """spaCy component: ``doc.ents`` from the rules layer merged with the CRF tagger (``modeling.EntityHead``).
+    """spaCy component: ``doc.ents`` from the rules layer merged with the CRF tagger
+    (``modeling.EntityHead``, or an ``EntityEnsemble`` of several).
 
     A new component starts from the rules shipped in the package; ``to_disk`` stores them
     (and the head, when there is one, in ``head/``) in the pipeline directory, which
@@ -86,9 +87,9 @@ class PolicyEntities(DiskBytesMixin):
     def initialize(self, get_examples=None, *, nlp=None, head_dir=None) -> None:
         """spaCy's set-up hook: load a tagger trained by ``policy_nlp.training entities``."""
         if head_dir is not None:
-            from ..ml.modeling import EntityHead
+            from ..ml.modeling import load_entity_head
 
-            self.head = EntityHead.load(Path(head_dir))
+            self.head = load_entity_head(Path(head_dir))
 
     def to_disk(self, path, *, exclude=tuple()) -> None:
         self.rules.to_disk(Path(path))
@@ -98,9 +99,9 @@ class PolicyEntities(DiskBytesMixin):
     def from_disk(self, path, *, exclude=tuple()) -> "PolicyEntities":
         self.rules = EntityRules.from_resources(Path(path))
         if (Path(path) / HEAD_DIR).exists() and "head" not in exclude:  # exclude=["head"]: the rules alone
-            from ..ml.modeling import EntityHead
+            from ..ml.modeling import load_entity_head
 
-            self.head = EntityHead.load(Path(path) / HEAD_DIR)
+            self.head = load_entity_head(Path(path) / HEAD_DIR)
         return self
 
     def to_device(self, device: str) -> None:

@@ -26,6 +26,7 @@ from __future__ import annotations
 import argparse
 import json
 import random
+import re
 import sys
 from collections import Counter
 from pathlib import Path
@@ -310,8 +311,9 @@ def convert_entities(draft_path: Path, out_path: Path, kind: str = "entities") -
     return problems
 
 
-def entity_agreement(first: Path, second: Path) -> dict:
-    """Exact-span micro-F1 between two labellers (first as reference) on shared ids."""
+def entity_agreement(first: Path, second: Path, ids: str | None = None) -> dict:
+    """Exact-span micro-F1 between two labellers (first as reference) on shared ids (those
+    matching the regex ``ids`` when given: one group of batches, e.g. ``^e0[0-5]|^e060``)."""
     def load(folder):
         return {lab["id"]: {tuple(e) for e in lab["entities"]}
                 for p in sorted(folder.glob("*.jsonl")) for lab in map(json.loads, p.read_text(encoding="utf-8").splitlines())}
@@ -319,7 +321,7 @@ def entity_agreement(first: Path, second: Path) -> dict:
     from ..evaluate import span_scores
 
     a, b = load(first), load(second)
-    ids = sorted(set(a) & set(b))
+    ids = sorted(i for i in set(a) & set(b) if ids is None or re.search(ids, i))
     n_a, n_b = sum(len(a[i]) for i in ids), sum(len(b[i]) for i in ids)
     per_label, micro = span_scores([(a[i], b[i]) for i in ids], ENTITY_LABELS)
     count_a, count_b = (Counter(e[2] for i in ids for e in spans[i]) for spans in (a, b))
@@ -377,6 +379,7 @@ def main(argv: list[str] | None = None) -> int:
     ga = sub.add_parser("entities-agreement")
     ga.add_argument("first", type=Path)
     ga.add_argument("second", type=Path)
+    ga.add_argument("--ids", default=None, help="regex: only the sentence ids it matches (e.g. a group of batches)")
     args = parser.parse_args(argv)
     if args.command == "sample":
         print(f"{write_batches(sample_corpus(args.n), 'c')} batches in {TASKS_DIR}")
@@ -399,7 +402,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"{args.draft.name}: " + ("OK -> " + str(args.out) if not problems else "\n  ".join(problems)))
         return 1 if problems else 0
     elif args.command == "entities-agreement":
-        print(json.dumps(entity_agreement(args.first, args.second), ensure_ascii=False, indent=1))
+        print(json.dumps(entity_agreement(args.first, args.second, args.ids), ensure_ascii=False, indent=1))
     else:
         print(json.dumps(agreement(args.first, args.second), ensure_ascii=False, indent=1))
     return 0

@@ -4,7 +4,8 @@ Parts: the exported segmenter (``--segmenter``, default: the output of
 ``policy_nlp.training.segmenter``, else the segmenter already shipped), the fine-tuned
 encoder and heads (``--neural``, default: the output of ``policy_nlp.training.finetune``,
 else the ones already shipped), the run folders of ``lexical`` (``--lexical``) and
-``entities`` (``--entities``) where given, and the components' default configs. The
+``entities`` (``--entities``; several run folders give an ensemble of their heads) where
+given, and the components' default configs. The
 result replaces ``--out`` (default ``models/policy_zh_sm``): training steps write to run
 folders, and only this step writes a pipeline. After a new fine-tuning run, assemble, run
 ``policy_nlp.training lexical`` on the result (the mixing weights are fitted for one neural
@@ -18,6 +19,7 @@ import argparse
 import shutil
 import tempfile
 from pathlib import Path
+from typing import Sequence
 
 from ..components.directives import LEXICAL_DIR, MIXING_FILE
 from ..pipeline import assemble, default_model_path
@@ -44,18 +46,28 @@ def shipped_neural_parts(pipeline_dir: Path, into: Path) -> Path | None:
     return into
 
 
-def replace_parts(neural: Path | None, *, lexical: Path | None = None, entities: Path | None = None) -> None:
-    """Put the outputs of the ``lexical`` and ``entities`` runs among the neural parts."""
-    wanted = {"lexical": lexical / "lexical" if lexical else None, "entities": entities / "head" if entities else None}
-    for name, source in wanted.items():
-        if source is None:
+def replace_parts(neural: Path | None, *, lexical: Path | None = None, entities: Sequence[Path] = ()) -> None:
+    """Put the outputs of the ``lexical`` and ``entities`` runs among the neural parts; the
+    heads of several ``entities`` runs go in as one ``EntityEnsemble``."""
+    wanted = {"lexical": [lexical / "lexical"] if lexical else [], "entities": [run / "head" for run in entities]}
+    for name, sources in wanted.items():
+        if not sources:
             continue
         if neural is None:
             raise SystemExit(f"--{name}: there is no encoder to go with it (no --neural and none shipped)")
-        if not source.is_dir():
-            raise SystemExit(f"--{name}: no {source} (run policy_nlp.training {name} first)")
+        for source in sources:
+            if not source.is_dir():
+                raise SystemExit(f"--{name}: no {source} (run policy_nlp.training {name} first)")
         shutil.rmtree(neural / name, ignore_errors=True)
-        shutil.copytree(source, neural / name)
+        if len(sources) == 1:
+            shutil.copytree(sources[0], neural / name)
+        else:
+            from ..ml.modeling import EntityEnsemble, load_entity_head
+
+            try:
+                EntityEnsemble.of([load_entity_head(s) for s in sources]).save(neural / name)
+            except ValueError as error:
+                raise SystemExit(f"--{name}: {error}") from None
         if name == "lexical":
             shutil.copy(lexical / MIXING_FILE, neural / "mixing.json")
 
@@ -66,8 +78,9 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--neural", type=Path, default=None, help="output folder of policy_nlp.training.finetune")
     parser.add_argument("--lexical", type=Path, default=None,
                         help="run folder of policy_nlp.training lexical (lexical/ and mixing.json)")
-    parser.add_argument("--entities", type=Path, default=None,
-                        help="run folder of policy_nlp.training entities (its head/)")
+    parser.add_argument("--entities", type=Path, nargs="+", default=(),
+                        help="run folder of policy_nlp.training entities (its head/); several: "
+                             "their heads as one ensemble (mean scores)")
     parser.add_argument("--out", type=Path, default=default_model_path())
     args = parser.parse_args(argv)
     base = args.out if args.out.exists() else default_model_path()  # where untrained parts come from
