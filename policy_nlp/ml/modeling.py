@@ -523,14 +523,13 @@ class EntityEnsemble(EntityHead):
         for head in heads[1:]:
             if head.gazetteer != gazetteer:
                 raise ValueError("ensemble members must read the same name lists")
-        ensemble = cls([{k: v for k, v in head.config().items() if k != "gazetteer"} for head in heads], gazetteer)
+        ensemble = cls([_member_config(head) for head in heads], gazetteer)
         for member, head in zip(ensemble.members, heads):
             member.load_state_dict(head.state_dict())
         return ensemble.eval()
 
     def config(self) -> dict:
-        return {"members": [{k: v for k, v in m.config().items() if k != "gazetteer"} for m in self.members],
-                "gazetteer": self.gazetteer is not None}
+        return {"members": [_member_config(m) for m in self.members], "gazetteer": self.gazetteer is not None}
 
     def forward(self, states: torch.Tensor, feature_ids: torch.Tensor) -> torch.Tensor:
         return torch.stack([m(states, feature_ids) for m in self.members]).mean(0)
@@ -540,6 +539,11 @@ class EntityEnsemble(EntityHead):
         return tuple(torch.stack(p).mean(0) for p in zip(*parts))
 
 
+def _member_config(head: EntityHead) -> dict:
+    """A member's constructor arguments without its name lists (the ensemble holds them once)."""
+    return {k: v for k, v in head.config().items() if k != "gazetteer"}
+
+
 def load_entity_head(folder: str | Path) -> EntityHead:
     """The tagger saved in ``folder``: an ``EntityEnsemble`` where its config lists members,
     an ``EntityHead`` otherwise."""
@@ -547,5 +551,5 @@ def load_entity_head(folder: str | Path) -> EntityHead:
     return (EntityEnsemble if "members" in config else EntityHead).load(folder)
 
 
-__all__ = ["CharEncoder", "SentenceEncoding", "DirectiveHead", "EntityEnsemble", "EntityHead", "Head", "LexicalClassifier",
-           "hashed_ngrams", "load_entity_head"]
+__all__ = ["CharEncoder", "SentenceEncoding", "DirectiveHead", "EntityEnsemble", "EntityHead", "Head",
+           "LexicalClassifier", "hashed_ngrams", "load_entity_head"]
