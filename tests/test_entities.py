@@ -185,6 +185,10 @@ PATTERN_CASES = [
      [("全区安全生产和防汛工作会议", "EVENT"), ("全县重点项目“百日攻坚”行动动员会", "EVENT"),
       ("全市惠企政策落实暨中小企业服务工作会议", "EVENT")]),
     ("在XX市第十七届人民代表大会第五次会议上", ("EVENT",), [("XX市第十七届人民代表大会第五次会议", "EVENT")]),
+    # a dated header: the session starts at its place, not at the date's 日 or at 在/于 (于都县 is a place)
+    ("2025年1月14日在XX市第十七届人民代表大会第五次会议上，二〇二四年一月九日于于都县政协第十届委员会第三次会议上",
+     ("DATE", "EVENT"), [("2025年1月14日", "DATE"), ("XX市第十七届人民代表大会第五次会议", "EVENT"),
+                         ("二〇二四年一月九日", "DATE"), ("于都县政协第十届委员会第三次会议", "EVENT")]),
     # ranks after their scope (without it), 前N位/后N位; a bare 第一 stays an enumerator
     ("实际使用外资居全省第四位，综合得分居全市第二位，增速进入全市前三，考核排名后三位。第一，要抓项目。", ("ORDINAL",),
      [("第四位", "ORDINAL"), ("第二位", "ORDINAL"), ("前三", "ORDINAL"), ("后三位", "ORDINAL")]),
