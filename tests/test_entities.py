@@ -151,6 +151,11 @@ PATTERN_CASES = [
     ("企业开办压缩至1个工作日，审批时限压缩至3个工作日以内，两天内办结，48小时内反馈，30分钟响应，一个月内整改到位，30秒内接通。", ("DATE", "QUANTITY"),
      [("1个工作日", "DATE"), ("3个工作日", "DATE"), ("两天", "DATE"), ("48小时", "DATE"), ("30分钟", "DATE"), ("一个月", "DATE"),
       ("30秒", "QUANTITY")]),
+    # "N years ago" keeps its 前; a deadline's 前 (6月15日前) and a calendar year's (2020年前) stay outside, as does 前后
+    ("5年前我们提出目标，3个月前开工，两周前通过验收，要在6月15日前完成，2020年前基本建成，一九六二年前后达到高峰。", ("DATE",),
+     [("5年前", "DATE"), ("3个月前", "DATE"), ("两周前", "DATE"), ("6月15日", "DATE"), ("2020年", "DATE"), ("一九六二年", "DATE")]),
+    # multiples are no amount
+    ("高新技术企业是2015年的3.75倍，实际利用外资增长1.33倍，新增5个项目。", ("QUANTITY", "PERCENT"), [("5个", "QUANTITY")]),
     # placeholder counts and ranks in full; a bare unit is no entity
     ("新建X所学校，新增市场主体XX个，实施XXX项重点工程，全市排名第X名，全省排名第XX位。", ("QUANTITY", "ORDINAL"),
      [("X所", "QUANTITY"), ("XX个", "QUANTITY"), ("XXX项", "QUANTITY"), ("第X名", "ORDINAL"), ("第XX位", "ORDINAL")]),
@@ -207,6 +212,9 @@ PATTERN_CASES = [
      "《人民日报》刊发评论。", ("LAW",), [("中华人民共和国安全生产法", "LAW"), ("关于促进民营经济发展壮大的意见", "LAW")]),
     # a place's work report as a title; 实施细则 with a name
     ("XX县2025年政府工作报告提出，出台企业引才补贴实施细则。", ("LAW",), [("XX县2025年政府工作报告", "LAW"), ("企业引才补贴实施细则", "LAW")]),
+    # a meeting name starts after its verb (落实好, 组织好), never at the speaker (我代表…向大会); generic meetings are none
+    ("我代表县人民政府向大会报告工作，要落实好中央经济工作会议部署，组织好泉城电商大会，预祝会议圆满成功，这次代表大会很重要，出席了一些国际会议。",
+     ("EVENT",), [("中央经济工作会议", "EVENT"), ("泉城电商大会", "EVENT")]),
     # generic meetings are not named ones
     ("会议研究了相关会议精神，区长主持召开专题会议，会后在人民大会堂合影。", ("EVENT",), []),
 ]
