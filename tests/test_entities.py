@@ -210,6 +210,9 @@ PATTERN_CASES = [
     # a title in 《》 is a LAW, but not a programme, show or newspaper
     ("学习《中华人民共和国安全生产法》和《关于促进民营经济发展壮大的意见》，收看《新闻联播》和《中国梦·祖国颂-2022国庆特别节目》，"
      "《人民日报》刊发评论。", ("LAW",), [("中华人民共和国安全生产法", "LAW"), ("关于促进民营经济发展壮大的意见", "LAW")]),
+    # works named as such are no LAW (电影《…》, 专题片《…》, 《…》一书); a law stops before 及其 and starts after 实现
+    ("严格落实中央八项规定及其实施细则精神，要提前实现农业发展纲要，电影《哪吒之魔童闹海》上映，专题片《新时代》播出，"
+     "组织编写了《生态文明学习问答》一书。", ("LAW",), [("中央八项规定", "LAW"), ("农业发展纲要", "LAW")]),
     # a place's work report as a title; 实施细则 with a name
     ("XX县2025年政府工作报告提出，出台企业引才补贴实施细则。", ("LAW",), [("XX县2025年政府工作报告", "LAW"), ("企业引才补贴实施细则", "LAW")]),
     # a meeting name starts after its verb (落实好, 组织好), never at the speaker (我代表…向大会); generic meetings are none
