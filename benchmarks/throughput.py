@@ -98,9 +98,12 @@ def main() -> None:
         with torch.inference_mode():
             order = sorted(range(len(subset)), key=lambda i: len(subset[i]))
             for start in range(0, len(order), 32):
-                batch = [subset[i][:510] for i in order[start : start + 32]]
-                enc = tokenizer(batch, padding=True, return_tensors="pt")
-                base(input_ids=enc["input_ids"] % 21128, attention_mask=enc["attention_mask"])
+                rows = [[tokenizer.cls_token_id, *e.ids, tokenizer.sep_token_id]
+                        for e in tokenizer.encode([subset[i][:510] for i in order[start : start + 32]])]
+                ids = torch.full((len(rows), max(map(len, rows))), tokenizer.pad_token_id, dtype=torch.long)
+                for r, row_ids in enumerate(rows):
+                    ids[r, : len(row_ids)] = torch.tensor(row_ids)
+                base(input_ids=ids % 21128, attention_mask=(ids != tokenizer.pad_token_id).long())
 
     if tokenizer is not None:
         rate = best_rate(run_base, subset_chars, 1)
