@@ -154,6 +154,9 @@ PATTERN_CASES = [
     # "N years ago" keeps its 前; a deadline's 前 (6月15日前) and a calendar year's (2020年前) stay outside, as does 前后
     ("5年前我们提出目标，3个月前开工，两周前通过验收，要在6月15日前完成，2020年前基本建成，一九六二年前后达到高峰。", ("DATE",),
      [("5年前", "DATE"), ("3个月前", "DATE"), ("两周前", "DATE"), ("6月15日", "DATE"), ("2020年", "DATE"), ("一九六二年", "DATE")]),
+    # 人民币 after 元 belongs to the amount; 岁末年初 is one period; 辆次 is a unit
+    ("提供3500亿元人民币贷款，岁末年初做好保障，累计检查XX万辆次。", ("MONEY", "DATE", "QUANTITY"),
+     [("3500亿元人民币", "MONEY"), ("岁末年初", "DATE"), ("XX万辆次", "QUANTITY")]),
     # multiples are no amount
     ("高新技术企业是2015年的3.75倍，实际利用外资增长1.33倍，新增5个项目。", ("QUANTITY", "PERCENT"), [("5个", "QUANTITY")]),
     # placeholder counts and ranks in full; a bare unit is no entity
