@@ -93,7 +93,7 @@ def main() -> None:
     phrases = json.loads((RESOURCES / PHRASES_FILE).read_text(encoding="utf-8"))
     rule_sets = {}
     if args.patterns:
-        rule_sets["before"] = EntityRules(json.loads(args.patterns.read_text(encoding="utf-8"))["patterns"], phrases)
+        rule_sets["before"] = EntityRules.from_resources(phrases=phrases, patterns_file=args.patterns)
     rule_sets["now" if not args.patterns else "after"] = EntityRules.from_resources()
 
     sets = load_sets()

@@ -4,6 +4,7 @@ placeholders, full-width digits, overlaps, values."""
 from __future__ import annotations
 
 import json
+import re
 
 import pytest
 
@@ -310,7 +311,8 @@ def test_shipped_pipeline_marks_no_markup(nlp):
 def test_anchored_patterns_find_what_a_full_scan_finds(rules):
     """A pattern's ``anchor`` only limits where it is tried: the candidates equal a scan of every position."""
     assert any("anchor" in p for p in rules.patterns)
-    plain = EntityRules([{k: v for k, v in p.items() if k not in ("anchor", "window")} for p in rules.patterns], rules.phrase_lists)
+    plain = EntityRules([{k: v for k, v in p.items() if k not in ("anchor", "window")} for p in rules.patterns], rules.phrase_lists,
+                        fragments=rules.fragments)
     text = policy_nlp.sample_speech() + "".join(case[0] for case in PATTERN_CASES)
     assert sorted(rules.candidates(text)) == sorted(plain.candidates(text))
 
@@ -319,10 +321,20 @@ def test_shipped_patterns_equal_the_package_patterns():
     from policy_nlp.models import PIPELINE
     from policy_nlp.text.entity_rules import PATTERNS_FILE, RESOURCES
 
-    def patterns(path):
-        return json.loads(path.read_text(encoding="utf-8"))["patterns"]
+    def document(path):
+        return json.loads(path.read_text(encoding="utf-8"))
 
-    assert patterns(PIPELINE / "policy_entities" / PATTERNS_FILE) == patterns(RESOURCES / PATTERNS_FILE)
+    assert document(PIPELINE / "policy_entities" / PATTERNS_FILE) == document(RESOURCES / PATTERNS_FILE)
+
+
+def test_shared_word_lists_are_expanded_where_a_pattern_names_them(rules):
+    """``{NAME}`` in a pattern is the file's fragment NAME; a name the file lacks is an error, not a literal."""
+    assert rules.fragments and all(not re.search(r"\{[A-Z_]+\}", r.regex.pattern) for r in rules.rules)
+    meeting = EntityRules([{"label": "EVENT", "priority": 1, "pattern": "{SCOPE}[\u4e00-\u9fff]{2,8}?大会"}], {},
+                          fragments={"SCOPE": "全[省市区县]"})
+    assert meeting("召开全县招商引资大会。") == [(2, 10, "EVENT")]
+    with pytest.raises(ValueError, match=r"unknown fragment \{SCOPE\}"):
+        EntityRules([{"label": "EVENT", "priority": 1, "pattern": "{SCOPE}大会"}], {})
 
 
 def test_rules_written_back_keep_their_files_documentation(tmp_path):

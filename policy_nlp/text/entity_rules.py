@@ -4,7 +4,8 @@ The rules are data, not code: regular expressions with a label and a priority in
 ``resources/entity_patterns.json`` (numbers with units, money, percentages, dates and
 periods, ranks, 《》 titles and unmarked law and document names, “” programmes, meeting
 and festival names, government bodies, XX places; a costly pattern names an ``anchor``
-that limits where it is tried, see :class:`Rule`) and phrase lists
+that limits where it is tried, see :class:`Rule`; the word lists several patterns share are
+written once, as the file's ``fragments``, see :func:`expand_fragments`) and phrase lists
 in ``resources/entity_phrases.json`` (mined from the project's labelled sentences by
 ``python -m policy_nlp.training.entity_phrases``). Where candidates overlap, the longer
 span wins, then the higher priority, then the earlier one. :func:`merge_spans` merges them
@@ -42,6 +43,21 @@ class Candidate(NamedTuple):
     yields_to: tuple[str, ...] = ()
 
 
+_FRAGMENT = re.compile(r"\{([A-Z][A-Z_]*)\}")
+
+
+def expand_fragments(pattern: str, fragments: dict[str, str]) -> str:
+    """``pattern`` with each ``{NAME}`` replaced by ``fragments[NAME]``: the stop-word lists
+    that several name patterns share (the words a name starts after, the words it never
+    contains) are kept once in the patterns file. A regex quantifier holds digits only, so
+    the upper-case names cannot be mistaken for one."""
+    def fragment(m: re.Match) -> str:
+        if m.group(1) not in fragments:
+            raise ValueError(f"unknown fragment {{{m.group(1)}}} in an entity pattern")
+        return fragments[m.group(1)]
+    return _FRAGMENT.sub(fragment, pattern)
+
+
 @dataclass(frozen=True)
 class Rule:
     """One pattern. With an ``anchor`` (a regex that every match contains, such as the 法|条例
@@ -59,12 +75,12 @@ class Rule:
     yields_to: tuple[str, ...] = ()
 
     @classmethod
-    def from_pattern(cls, p: dict) -> "Rule":
+    def from_pattern(cls, p: dict, fragments: dict[str, str] | None = None) -> "Rule":
         window = p.get("window", 0)
         window = (window, window) if isinstance(window, int) else tuple(window)
         anchor = re.compile(p["anchor"]) if p.get("anchor") else None
-        return cls(p["label"], p["priority"], re.compile(p["pattern"]), p.get("group", 0), anchor, window,
-                   tuple(p.get("yields_to", ())))
+        regex = re.compile(expand_fragments(p["pattern"], fragments or {}))
+        return cls(p["label"], p["priority"], regex, p.get("group", 0), anchor, window, tuple(p.get("yields_to", ())))
 
     def finditer(self, text: str):
         """The matches in ``text``, left to right, not overlapping (as ``regex.finditer``)."""
@@ -96,12 +112,14 @@ class Rule:
 class EntityRules:
     """Candidates from patterns and phrases, resolved to non-overlapping spans."""
 
-    def __init__(self, patterns: list[dict], phrases: dict[str, list[str]], about: dict[str, str] | None = None):
+    def __init__(self, patterns: list[dict], phrases: dict[str, list[str]], about: dict[str, str] | None = None,
+                 fragments: dict[str, str] | None = None):
         self.patterns, self.phrase_lists = patterns, {k: v for k, v in phrases.items() if not k.startswith("_")}
+        self.fragments = dict(fragments or {})
         # the files' "_" keys (their documentation), written back by to_disk
         self.about = dict(about or {})
         self.phrase_about = {k: v for k, v in phrases.items() if k.startswith("_")}
-        self.rules = [Rule.from_pattern(p) for p in patterns]
+        self.rules = [Rule.from_pattern(p, self.fragments) for p in patterns]
         for rule in self.rules:
             for label in (rule.label, *rule.yields_to):
                 if label not in LABELS:
@@ -118,15 +136,20 @@ class EntityRules:
         self._lengths = sorted({len(w) for w in self.phrases}, reverse=True)
 
     @classmethod
-    def from_resources(cls, folder: Path = RESOURCES) -> "EntityRules":
-        document = json.loads((folder / PATTERNS_FILE).read_text(encoding="utf-8"))
-        phrases = json.loads((folder / PHRASES_FILE).read_text(encoding="utf-8"))
-        return cls(document["patterns"], phrases, {k: v for k, v in document.items() if k.startswith("_")})
+    def from_resources(cls, folder: Path = RESOURCES, phrases: dict[str, list[str]] | None = None,
+                       patterns_file: Path | None = None) -> "EntityRules":
+        """The rules of ``folder`` (the package's by default); ``phrases`` or ``patterns_file``
+        replace one of its two files (to compare phrase lists or pattern files)."""
+        document = json.loads((patterns_file or folder / PATTERNS_FILE).read_text(encoding="utf-8"))
+        if phrases is None:
+            phrases = json.loads((folder / PHRASES_FILE).read_text(encoding="utf-8"))
+        return cls(document["patterns"], phrases, {k: v for k, v in document.items() if k.startswith("_")},
+                   document.get("fragments"))
 
     def to_disk(self, folder: Path) -> None:
         folder.mkdir(parents=True, exist_ok=True)
-        (folder / PATTERNS_FILE).write_text(json.dumps({**self.about, "patterns": self.patterns}, ensure_ascii=False, indent=1),
-                                            encoding="utf-8")
+        document = {**self.about, **({"fragments": self.fragments} if self.fragments else {}), "patterns": self.patterns}
+        (folder / PATTERNS_FILE).write_text(json.dumps(document, ensure_ascii=False, indent=1), encoding="utf-8")
         (folder / PHRASES_FILE).write_text(json.dumps({**self.phrase_about, **self.phrase_lists}, ensure_ascii=False, indent=0),
                                            encoding="utf-8")
 

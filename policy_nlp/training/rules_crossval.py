@@ -62,7 +62,7 @@ def fold_scores(units: list[tuple], folds: list[set[str]], phrases_of, rule_firs
 
     scores: dict[str, list[float]] = {"national": [], "local": []}
     for fold in folds:
-        rules = EntityRules(default_rules().patterns, phrases_of(fold))
+        rules = EntityRules.from_resources(phrases=phrases_of(fold))
         for g in scores:
             pairs = []
             for doc, text, gold, ranges, model, _ in units:
