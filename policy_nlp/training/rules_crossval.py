@@ -57,7 +57,7 @@ def fold_scores(units: list[tuple], folds: list[set[str]], phrases_of, rule_firs
     """Per genre, the micro-F1 of each fold with the phrases ``phrases_of(fold)`` and ``rule_first``."""
     from ..evaluate import span_scores
     from ..labels import ENTITY_LABELS
-    from ..text.entity_rules import EntityRules, default_rules, merge_spans
+    from ..text.entity_rules import EntityRules, merge_spans
     from .crossval import genre
 
     scores: dict[str, list[float]] = {"national": [], "local": []}
