@@ -232,16 +232,8 @@ def test_pattern_spans(rules, text, labels, expected):
     assert [s for s in rules(text) if s[2] in labels] == spans_of(text, expected)
 
 
-# A known tagger error, kept visible: both shipped heads together (and head E alone) read
-# 12345热线办要督办 as one PROGRAM inside this sentence, over the ORG pattern 12345热线办 (ORG is
-# not a rule-first label); the same office at the start of a sentence comes out right (above).
-KNOWN_TAGGER_ERRORS = {"畅通12345政务服务便民热线和12315，12345热线办要督办，深入开展安全生产治本攻坚三年行动。"}
-
-
 @pytest.mark.parametrize("text, labels, expected", [
-    pytest.param(*c, marks=pytest.mark.xfail(strict=True, reason="tagger: 12345热线办要督办 as PROGRAM"))
-    if c[0] in KNOWN_TAGGER_ERRORS else c
-    for c in PATTERN_CASES if c[2] and {l for _, l in c[2]} <= set(RULE_FIRST_LABELS) and "MONEY" not in c[1]])
+    c for c in PATTERN_CASES if c[2] and {l for _, l in c[2]} <= set(RULE_FIRST_LABELS) and "MONEY" not in c[1]])
 def test_shipped_pipeline_keeps_the_new_pattern_spans(nlp, text, labels, expected):
     """With the tagger on, the labels whose pattern spans win the merge come out as the rules give them."""
     assert [(e.start_char, e.end_char, e.label_) for e in nlp(text).ents if e.label_ in labels] == spans_of(text, expected)
