@@ -29,7 +29,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from policy_nlp.evaluate import span_scores  # noqa: E402
 from policy_nlp.labels import ENTITY_LABELS  # noqa: E402
-from policy_nlp.text.entity_rules import PHRASES_FILE, RESOURCES, EntityRules  # noqa: E402
+from policy_nlp.text.entity_rules import EntityRules  # noqa: E402
 from policy_nlp.training.data import shared_dir  # noqa: E402
 from policy_nlp.training.datasets import entity_examples  # noqa: E402
 
@@ -90,10 +90,9 @@ def main() -> None:
     parser.add_argument("--errors", metavar="LABEL", help="list the training-sentence errors of one label")
     args = parser.parse_args()
 
-    phrases = json.loads((RESOURCES / PHRASES_FILE).read_text(encoding="utf-8"))
     rule_sets = {}
-    if args.patterns:
-        rule_sets["before"] = EntityRules.from_resources(phrases=phrases, patterns_file=args.patterns)
+    if args.patterns:  # the same phrases, the other file's patterns
+        rule_sets["before"] = EntityRules.from_resources(patterns_file=args.patterns)
     rule_sets["now" if not args.patterns else "after"] = EntityRules.from_resources()
 
     sets = load_sets()
