@@ -57,12 +57,13 @@ def fold_scores(units: list[tuple], folds: list[set[str]], phrases_of, rule_firs
     """Per genre, the micro-F1 of each fold with the phrases ``phrases_of(fold)`` and ``rule_first``."""
     from ..evaluate import span_scores
     from ..labels import ENTITY_LABELS
-    from ..text.entity_rules import EntityRules, merge_spans
+    from ..text.entity_rules import EntityRules, default_rules, merge_spans
     from .crossval import genre
 
     scores: dict[str, list[float]] = {"national": [], "local": []}
+    shipped = default_rules()
     for fold in folds:
-        rules = EntityRules.from_resources(phrases=phrases_of(fold))
+        rules = EntityRules(shipped.patterns, phrases_of(fold), fragments=shipped.fragments)
         for g in scores:
             pairs = []
             for doc, text, gold, ranges, model, _ in units:
