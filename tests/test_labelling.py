@@ -77,6 +77,7 @@ def test_entity_draft_errors(tasks, tmp_path):
 
 def test_a_second_sample_numbers_its_batches_on(tmp_path, monkeypatch):
     monkeypatch.setattr(labelling, "TASKS_DIR", tmp_path / "tasks")
+    monkeypatch.setattr(labelling, "LABELLED_DIR", tmp_path / "labels")
     rows = [{"file": "x.txt", "start": i, "end": i + 1, "section": None, "previous": None, "text": "句"}
             for i in range(labelling.BATCH_SIZE + 1)]
     assert labelling.write_batches(rows, "e") == 2
@@ -87,6 +88,19 @@ def test_a_second_sample_numbers_its_batches_on(tmp_path, monkeypatch):
     assert len(first) == labelling.BATCH_SIZE and first[0]["id"] == "e001-00"
     third = [json.loads(line)["id"] for line in (tmp_path / "tasks" / "e003.jsonl").read_text(encoding="utf-8").splitlines()]
     assert third == ["e003-00", "e003-01", "e003-02"]
+
+
+def test_a_sample_in_a_fresh_clone_numbers_on_after_the_committed_labels(tmp_path, monkeypatch):
+    # no task files (they are never committed), but labelled batches e001-e002 are
+    monkeypatch.setattr(labelling, "TASKS_DIR", tmp_path / "tasks")
+    monkeypatch.setattr(labelling, "LABELLED_DIR", tmp_path / "labels")
+    (tmp_path / "labels" / "entities" / "corpus").mkdir(parents=True)
+    for name in ("e001.jsonl", "e002.jsonl", "c007.jsonl"):
+        (tmp_path / "labels" / "entities" / "corpus" / name).write_text("", encoding="utf-8")
+    rows = [{"file": "x.txt", "start": 0, "end": 1, "section": None, "previous": None, "text": "句"}]
+    assert labelling.write_batches(rows, "e") == 1
+    assert labelling.write_batches(rows, "c") == 1
+    assert sorted(p.name for p in (tmp_path / "tasks").iterdir()) == ["c008.jsonl", "e003.jsonl"]
 
 
 def test_entity_agreement_per_label(tmp_path):

@@ -42,6 +42,7 @@ LEXICON = {
     "safety": ["安全生产", "隐患", "危险化学品", "消防", "防汛", "应急", "灾害", "金融风险", "食品安全", "非法集资", "事故"],
 }
 TASKS_DIR = REPO_ROOT / ".cache" / "labelling" / "tasks"
+LABELLED_DIR = REPO_ROOT / "training_data"  # every committed label file, by batch name
 LABELS_DIR = REPO_ROOT / "training_data" / "directives"
 SYNTHETIC_DIR = REPO_ROOT / "training_data" / "synthetic" / "speeches"
 BATCH_SIZE = 50
@@ -187,9 +188,12 @@ def write_document_tasks(paths: list[Path]) -> list[Path]:
 
 def write_batches(tasks: list[dict], prefix: str) -> int:
     """Task files of ``BATCH_SIZE`` tasks, numbered on after the batches of ``prefix`` already
-    in ``TASKS_DIR`` (a second sample never overwrites the tasks of labelled batches)."""
+    in ``TASKS_DIR`` or committed under ``LABELLED_DIR`` (task files are never committed: in a
+    fresh clone a new sample must not take the name of a labelled batch, whose labels the
+    converter would then overwrite)."""
     TASKS_DIR.mkdir(parents=True, exist_ok=True)
-    taken = [int(p.stem[len(prefix):]) for p in TASKS_DIR.glob(f"{prefix}[0-9][0-9][0-9].jsonl")]
+    pattern = f"{prefix}[0-9][0-9][0-9].jsonl"
+    taken = [int(p.stem[len(prefix):]) for p in [*TASKS_DIR.glob(pattern), *LABELLED_DIR.glob(f"**/{pattern}")]]
     first = max(taken, default=0)
     n_batches = 0
     for b in range(0, len(tasks), BATCH_SIZE):
