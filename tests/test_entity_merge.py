@@ -76,6 +76,25 @@ def test_a_pattern_cannot_yield_to_an_unknown_label():
                       "yields_to": ["BRAND"]}], {})
 
 
+def test_a_no_entity_pattern_blocks_the_model_and_other_rules_and_is_never_returned():
+    from policy_nlp.text.entity_rules import NO_ENTITY, EntityRules, default_rules
+
+    # a book and a film named as such: the tagger's LAW spans over their titles are dropped,
+    # the document title beside them stays LAW
+    text = "组织编写了《生态文明学习问答》一书，电影《长津湖》上映，《乡村振兴促进法》施行。"
+    book, film, law = (text.index(t) for t in ("生态文明学习问答", "长津湖", "乡村振兴促进法"))
+    model = [(book, book + 8, "LAW"), (film, film + 3, "GPE"), (law, law + 7, "LAW")]
+    assert merge_spans(model, default_rules().candidates(text)) == [(law, law + 7, "LAW")]
+    assert default_rules()(text) == [(law, law + 7, "LAW")]
+    # with the rules alone as well, a no-entity span outranks a longer candidate over it
+    assert merge_spans([], [pattern(0, 4, NO_ENTITY, 9), phrase(2, 8, "INDUSTRY"), pattern(9, 12, "DATE")],
+                       rule_first=()) == [(9, 12, "DATE")]
+    # NONE is a pattern label only: nothing may yield to it
+    with pytest.raises(ValueError, match="NONE"):
+        EntityRules([{"label": "PROGRAM", "priority": 1, "pattern": "“(.+?)”", "group": 1,
+                      "yields_to": [NO_ENTITY]}], {})
+
+
 def test_rules_fill_the_gaps_the_model_leaves():
     assert merge_spans([(0, 3, "PERSON")], [phrase(5, 9, "INDICATOR"), pattern(10, 13, "PERCENT")]) == [
         (0, 3, "PERSON"), (5, 9, "INDICATOR"), (10, 13, "PERCENT")]

@@ -27,6 +27,10 @@ from .markers import cn_to_int
 
 RESOURCES = Path(__file__).resolve().parent.parent / "resources"
 PHRASE_PRIORITY = 3
+# The label of a pattern that marks text as no entity by the style sheet (a film's or a book's
+# title named as such: 电影《…》, 《…》一书): its span goes first in every merge, so that neither
+# the tagger nor another rule labels it, and is then dropped.
+NO_ENTITY = "NONE"
 PATTERNS_FILE, PHRASES_FILE = "entity_patterns.json", "entity_phrases.json"
 
 
@@ -121,7 +125,7 @@ class EntityRules:
         self.phrase_about = {k: v for k, v in phrases.items() if k.startswith("_")}
         self.rules = [Rule.from_pattern(p, self.fragments) for p in patterns]
         for rule in self.rules:
-            for label in (rule.label, *rule.yields_to):
+            for label in ({rule.label} - {NO_ENTITY}) | set(rule.yields_to):
                 if label not in LABELS:
                     raise ValueError(f"unknown entity label {label!r} in a pattern")
         self.phrases: dict[str, str] = {}
@@ -277,12 +281,13 @@ def merge_spans(model: list[tuple[int, int, str]], rules: list[Candidate],
     agree on the span, the pattern's form (XX镇, 12345热线办) tells the label better, unless
     the model's label is one the pattern ``yields_to``: then the model span keeps its label
     and the pattern candidates of those bounds are dropped (quotation marks enclose slogans,
-    PROGRAM, but also the names of firms and places: “华瑞”, “四人帮”).
+    PROGRAM, but also the names of firms and places: “华瑞”, “四人帮”). A ``NO_ENTITY``
+    pattern span comes first of all and blocks what overlaps it; it is not returned.
     """
     def tier(c: Candidate) -> int:
         if c.source == "model":
             return 1
-        return 0 if c.source == "pattern" and c.label in rule_first else 2
+        return 0 if c.source == "pattern" and (c.label in rule_first or c.label == NO_ENTITY) else 2
 
     pattern_at = {(c.start, c.end): c for c in sorted(rules, key=lambda c: c.priority) if c.source == "pattern"}
     relabelled, kept = [], set()
@@ -300,4 +305,4 @@ def merge_spans(model: list[tuple[int, int, str]], rules: list[Candidate],
         if c.end > c.start and not any(taken[c.start:c.end]):
             chosen.append((c.start, c.end, c.label))
             taken[c.start:c.end] = b"\x01" * (c.end - c.start)
-    return sorted(chosen)
+    return sorted(span for span in chosen if span[2] != NO_ENTITY)
