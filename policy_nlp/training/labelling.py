@@ -43,8 +43,8 @@ LEXICON = {
 }
 TASKS_DIR = REPO_ROOT / ".cache" / "labelling" / "tasks"
 LABELLED_DIR = REPO_ROOT / "training_data"  # every committed label file, by batch name
-LABELS_DIR = REPO_ROOT / "training_data" / "directives"
-SYNTHETIC_DIR = REPO_ROOT / "training_data" / "synthetic" / "speeches"
+LABELS_DIR = LABELLED_DIR / "directives"
+SYNTHETIC_DIR = LABELLED_DIR / "synthetic" / "speeches"
 BATCH_SIZE = 50
 
 
@@ -261,7 +261,7 @@ def _task_lines(path: Path, problems: list[str], keys: set[str]):
 
 
 ENTITY_DRAFTS = REPO_ROOT / ".cache" / "labelling" / "entity_drafts"
-ENTITY_LABELS_DIR = REPO_ROOT / "training_data" / "entities"
+ENTITY_LABELS_DIR = LABELLED_DIR / "entities"
 
 
 def convert_entities(draft_path: Path, out_path: Path, kind: str = "entities") -> list[str]:
